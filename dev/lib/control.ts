@@ -1,0 +1,135 @@
+// What both stand-ins share for benchmarks and outage tests: request counters, an added delay per request
+// (the distance to a faraway region) and injected faults, read and set over HTTP under /__control.
+// Everything can be scoped to a tag, so that tests running in parallel count and break only their own
+// traffic: the Upstash stand-in takes the tag from the token (`<token>.<tag>`), the Neon stand-in from the
+// connection string's application_name.
+//   GET  /__control/stats[?tag=t]  -> {"requests": n, "by_path": {...}, "delay_ms": d, "fault": f}
+//   POST /__control/reset          -> zeroes the counters
+//   POST /__control/config         <- {"tag"?: t, "delay_ms"?: number, "fault"?: "none" | "refuse" | "hang"}
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export type Fault = 'none' | 'refuse' | 'hang';
+
+interface Scope {
+  requests: number;
+  byPath: Record<string, number>;
+  delayMs?: number;
+  fault?: Fault;
+}
+
+const newScope = (): Scope => ({ requests: 0, byPath: {} });
+
+export class Control {
+  private global: Scope = { ...newScope(), delayMs: 0, fault: 'none' };
+  private tags = new Map<string, Scope>();
+  private readonly hanging = new Set<ServerResponse>();
+
+  get requests(): number {
+    return this.global.requests;
+  }
+
+  get byPath(): Record<string, number> {
+    return this.global.byPath;
+  }
+
+  /** Counts a request, then applies the fault and the delay. Resolves false if it must not be answered. */
+  async admit(path: string, tag: string, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const scope = tag ? this.scope(tag) : null;
+    const fault = scope?.fault ?? this.global.fault;
+    if (fault === 'refuse') {
+      req.socket.destroy();
+      return false;
+    }
+    if (fault === 'hang') {
+      this.hanging.add(res);
+      res.on('close', () => this.hanging.delete(res));
+      return false;
+    }
+    for (const s of scope ? [this.global, scope] : [this.global]) {
+      s.requests += 1;
+      s.byPath[path] = (s.byPath[path] ?? 0) + 1;
+    }
+    const delayMs = scope?.delayMs ?? this.global.delayMs ?? 0;
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+    return true;
+  }
+
+  /** Handles /__control/* requests; returns false for any other path. */
+  handle(method: string, url: URL, body: string, res: ServerResponse): boolean {
+    if (!url.pathname.startsWith('/__control/')) return false;
+    const reply = (status: number, value: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+    };
+    const path = url.pathname;
+    if (method === 'GET' && path === '/__control/stats') {
+      const tag = url.searchParams.get('tag');
+      const s = tag ? this.scope(tag) : this.global;
+      reply(200, { requests: s.requests, by_path: s.byPath, delay_ms: s.delayMs ?? this.global.delayMs, fault: s.fault ?? this.global.fault });
+    } else if (method === 'POST' && path === '/__control/reset') {
+      this.global = { ...newScope(), delayMs: this.global.delayMs, fault: this.global.fault };
+      this.tags.clear();
+      reply(200, { requests: 0 });
+    } else if (method === 'POST' && path === '/__control/config') {
+      const error = this.configure(body);
+      if (error) reply(400, { error });
+      else reply(200, { ok: true });
+    } else {
+      reply(404, { error: `no control endpoint ${method} ${path}` });
+    }
+    return true;
+  }
+
+  private scope(tag: string): Scope {
+    let scope = this.tags.get(tag);
+    if (!scope) {
+      scope = newScope();
+      this.tags.set(tag, scope);
+    }
+    return scope;
+  }
+
+  private configure(body: string): string | null {
+    let config: { tag?: unknown; delay_ms?: unknown; fault?: unknown };
+    try {
+      config = JSON.parse(body || '{}');
+    } catch {
+      return 'body must be JSON';
+    }
+    if (config.tag !== undefined && typeof config.tag !== 'string') return 'tag must be a string';
+    const scope = config.tag ? this.scope(config.tag) : this.global;
+    if (config.delay_ms !== undefined) {
+      if (typeof config.delay_ms !== 'number' || config.delay_ms < 0) return 'delay_ms must be a number >= 0';
+      scope.delayMs = config.delay_ms;
+    }
+    if (config.fault !== undefined) {
+      if (config.fault !== 'none' && config.fault !== 'refuse' && config.fault !== 'hang') {
+        return 'fault must be none, refuse or hang';
+      }
+      scope.fault = config.fault;
+      if (config.fault !== 'hang') this.releaseHanging();
+    }
+    return null;
+  }
+
+  /** Hung requests end when a fault is lifted: their sockets are dropped, as a dead peer's would be. */
+  private releaseHanging(): void {
+    for (const res of this.hanging) res.socket?.destroy();
+    this.hanging.clear();
+  }
+}
+
+/** Reads a request body up to a limit; resolves null when the limit is exceeded. */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) over = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(over ? null : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}

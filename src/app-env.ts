@@ -1,0 +1,20 @@
+import type { Deps } from './deps.ts';
+import type { Env } from './env.ts';
+import type { PublicUser } from './services/users/user-view.ts';
+import type { CacheLookup } from './redis/utils.ts';
+
+export interface AppEnv {
+  Bindings: Env;
+  Variables: {
+    requestId: string;
+    deps: Deps;
+    /** The route pattern, `GET /parking-lots/:id`: the name counters and rate limits use. */
+    endpoint?: string;
+    /** The signed-in caller, set by the gate. */
+    user?: PublicUser;
+    /** The caller's session token hash, set by the gate. */
+    sessionHash?: string;
+    /** Cache entries the gate fetched in the request's first round trip. */
+    prefetched?: Map<string, CacheLookup<unknown>>;
+  };
+}

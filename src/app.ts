@@ -1,0 +1,31 @@
+// createApp(): the one place the app is assembled — middleware order, routes, errors, documentation.
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import type { AppEnv } from './app-env.ts';
+import { AppError } from './errors.ts';
+import { afterResponse } from './middleware/after-response.ts';
+import { deps } from './middleware/deps.ts';
+import { notFound, onError, sendError, validationHook } from './middleware/errors.ts';
+import { requestId } from './middleware/request-id.ts';
+import { registerHealth } from './routes/health.ts';
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export function createApp() {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+
+  app.use('*', requestId, deps, afterResponse);
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: (c) => sendError(c, new AppError('payload_too_large', 'The request body is larger than 64 KiB.')),
+    }),
+  );
+
+  registerHealth(app);
+
+  app.onError(onError);
+  app.notFound(notFound);
+  return app;
+}

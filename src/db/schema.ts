@@ -1,0 +1,173 @@
+// The database schema. The database itself refuses what must never happen (two active reservations on one
+// spot or for one plate, negative prices, capacities under 1, unknown states), whatever the code above it does.
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  check,
+  date,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  serial,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+export const userRole = pgEnum('user_role', ['user', 'admin']);
+export const spotStatus = pgEnum('spot_status', ['available', 'reserved', 'occupied']);
+export const reservationStatus = pgEnum('reservation_status', ['reserved', 'parked', 'completed', 'cancelled']);
+export const paymentMethod = pgEnum('payment_method', ['card', 'cash', 'upi']);
+
+// Millisecond precision: what a JavaScript Date and the API's ISO strings carry, so values round-trip exactly.
+const moment = (name: string) => timestamp(name, { withTimezone: true, precision: 3, mode: 'date' });
+
+export const users = pgTable(
+  'users',
+  {
+    id: serial('id').primaryKey(),
+    email: text('email').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    name: text('name').notNull(),
+    vehiclePlate: text('vehicle_plate'),
+    role: userRole('role').notNull().default('user'),
+    createdAt: moment('created_at').notNull().defaultNow(),
+    updatedAt: moment('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('users_email_unique').on(sql`lower(${t.email})`),
+    check('users_email_shape', sql`${t.email} LIKE '%_@_%'`),
+  ],
+);
+
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    tokenHash: text('token_hash').notNull(),
+    createdAt: moment('created_at').notNull().defaultNow(),
+    expiresAt: moment('expires_at').notNull(),
+    revokedAt: moment('revoked_at'),
+  },
+  (t) => [uniqueIndex('sessions_token_hash_unique').on(t.tokenHash), index('sessions_user_id_idx').on(t.userId)],
+);
+
+export const parkingLots = pgTable(
+  'parking_lots',
+  {
+    id: serial('id').primaryKey(),
+    name: text('name').notNull(),
+    address: text('address').notNull(),
+    pinCode: text('pin_code').notNull(),
+    pricePerHourCents: integer('price_per_hour_cents').notNull(),
+    capacity: integer('capacity').notNull(),
+    latitude: doublePrecision('latitude'),
+    longitude: doublePrecision('longitude'),
+    createdAt: moment('created_at').notNull().defaultNow(),
+    updatedAt: moment('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    check('parking_lots_price_not_negative', sql`${t.pricePerHourCents} >= 0`),
+    check('parking_lots_capacity_range', sql`${t.capacity} BETWEEN 1 AND 5000`),
+    check('parking_lots_latitude_range', sql`${t.latitude} BETWEEN -90 AND 90`),
+    check('parking_lots_longitude_range', sql`${t.longitude} BETWEEN -180 AND 180`),
+  ],
+);
+
+export const spots = pgTable(
+  'spots',
+  {
+    id: serial('id').primaryKey(),
+    lotId: integer('lot_id')
+      .notNull()
+      .references(() => parkingLots.id, { onDelete: 'cascade' }),
+    number: smallint('number').notNull(),
+    status: spotStatus('status').notNull().default('available'),
+  },
+  (t) => [
+    uniqueIndex('spots_lot_number_unique').on(t.lotId, t.number),
+    check('spots_number_positive', sql`${t.number} >= 1`),
+  ],
+);
+
+export const reservations = pgTable(
+  'reservations',
+  {
+    id: serial('id').primaryKey(),
+    // History outlives its user and its lot: revenue reports keep counting it.
+    userId: integer('user_id').references(() => users.id, { onDelete: 'set null' }),
+    lotId: integer('lot_id').references(() => parkingLots.id, { onDelete: 'set null' }),
+    spotId: integer('spot_id').references(() => spots.id, { onDelete: 'set null' }),
+    spotNumber: smallint('spot_number').notNull(),
+    vehiclePlate: text('vehicle_plate').notNull(),
+    status: reservationStatus('status').notNull().default('reserved'),
+    reservedAt: moment('reserved_at').notNull().defaultNow(),
+    parkedAt: moment('parked_at'),
+    releasedAt: moment('released_at'),
+    pricePerHourCents: integer('price_per_hour_cents').notNull(),
+    costCents: integer('cost_cents'),
+    paymentMethod: paymentMethod('payment_method'),
+  },
+  (t) => [
+    uniqueIndex('reservations_one_active_per_spot')
+      .on(t.spotId)
+      .where(sql`${t.status} IN ('reserved', 'parked')`),
+    uniqueIndex('reservations_one_active_per_plate')
+      .on(t.vehiclePlate)
+      .where(sql`${t.status} IN ('reserved', 'parked')`),
+    index('reservations_user_id_idx').on(t.userId),
+    index('reservations_lot_id_idx').on(t.lotId),
+    index('reservations_reserved_at_idx').on(t.reservedAt),
+    check('reservations_price_not_negative', sql`${t.pricePerHourCents} >= 0`),
+    check('reservations_cost_not_negative', sql`${t.costCents} >= 0`),
+    check(
+      'reservations_state_timestamps',
+      sql`(${t.status} = 'reserved' AND ${t.parkedAt} IS NULL AND ${t.releasedAt} IS NULL)
+        OR (${t.status} = 'parked' AND ${t.parkedAt} IS NOT NULL AND ${t.releasedAt} IS NULL)
+        OR (${t.status} = 'completed' AND ${t.parkedAt} IS NOT NULL AND ${t.releasedAt} IS NOT NULL AND ${t.costCents} IS NOT NULL)
+        OR (${t.status} = 'cancelled' AND ${t.parkedAt} IS NULL AND ${t.releasedAt} IS NOT NULL)`,
+    ),
+  ],
+);
+
+export const dailyMetrics = pgTable(
+  'daily_metrics',
+  {
+    day: date('day', { mode: 'string' }).notNull(),
+    metric: text('metric').notNull(),
+    value: bigint('value', { mode: 'number' }).notNull(),
+    updatedAt: moment('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.metric] }), check('daily_metrics_value_not_negative', sql`${t.value} >= 0`)],
+);
+
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    responseStatus: smallint('response_status'),
+    responseBody: jsonb('response_body'),
+    createdAt: moment('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.key] }), index('idempotency_keys_created_at_idx').on(t.createdAt)],
+);
+
+/** Cache entries that a write could not clear because Redis was unreachable; cleared once it is back. */
+export const pendingInvalidations = pgTable('pending_invalidations', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  key: text('key').notNull(),
+  createdAt: moment('created_at').notNull().defaultNow(),
+});

@@ -1,0 +1,40 @@
+// Turns every failure into the contract's one envelope. Unknown errors are logged with the request id and
+// answered with a generic sentence: never the error's own message, a stack or SQL.
+import type { Hook } from '@hono/zod-openapi';
+import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { AppEnv } from '../app-env.ts';
+import { databaseUnavailable, isDatabaseUnavailable } from '../db/errors.ts';
+import { AppError } from '../errors.ts';
+
+export function sendError(c: Context<AppEnv>, error: AppError): Response {
+  return c.json(error.toBody(), error.status);
+}
+
+export const onError: ErrorHandler<AppEnv> = (error, c) => {
+  if (error instanceof AppError) return sendError(c, error);
+  if (error instanceof HTTPException) {
+    if (error.status === 400) return sendError(c, new AppError('invalid_json', 'The request body is not valid JSON.'));
+    if (error.status === 413) return sendError(c, new AppError('payload_too_large', 'The request body is larger than 64 KiB.'));
+  }
+  if (isDatabaseUnavailable(error)) {
+    console.error(JSON.stringify({ level: 'error', request_id: c.var.requestId, msg: 'database unavailable', error: String(error) }));
+    return sendError(c, databaseUnavailable());
+  }
+  console.error(JSON.stringify({ level: 'error', request_id: c.var.requestId, msg: 'unhandled error', error: String(error), stack: (error as Error)?.stack }));
+  return sendError(c, new AppError('internal_error', 'Something went wrong on our side. Quote the request id when reporting it.'));
+};
+
+export const notFound: NotFoundHandler<AppEnv> = (c) =>
+  sendError(c, new AppError('not_found', `There is no route ${c.req.method} ${c.req.path}.`));
+
+/** zod-openapi's hook: a failed validation of body, query or path answers 422 with every bad field. */
+export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result, c) => {
+  if (result.success) return;
+  const details = result.error.issues.map((issue) => ({
+    field: issue.path.join('.') || '(root)',
+    in: result.target,
+    message: issue.message,
+  }));
+  return sendError(c, new AppError('validation_failed', 'Some fields are invalid.', details));
+};

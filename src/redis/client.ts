@@ -1,0 +1,22 @@
+// The Upstash client, configured for an API that must not wait on Redis: no retries (the SDK would retry
+// network errors 5 times, about 4 s), every request aborted after the timeout, values left as the strings
+// Redis holds (the app parses its own JSON).
+import { Redis } from '@upstash/redis/cloudflare';
+import type { Config } from '../env.ts';
+import { breakerFor } from './breaker.ts';
+import { RedisGateway } from './gateway.ts';
+
+export function createRedisGateway(config: Config): RedisGateway {
+  if (!config.redisUrl || !config.redisToken) return new RedisGateway(null, null, config.redisTimeoutMs);
+  const client = new Redis({
+    url: config.redisUrl,
+    token: config.redisToken,
+    retry: { retries: 0 },
+    signal: () => AbortSignal.timeout(config.redisTimeoutMs),
+    automaticDeserialization: false,
+    enableTelemetry: false,
+    latencyLogging: false,
+    keepAlive: false,
+  });
+  return new RedisGateway(client, breakerFor(config.redisUrl, config.redisCooldownMs), config.redisTimeoutMs);
+}

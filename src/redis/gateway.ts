@@ -1,0 +1,116 @@
+// Every Redis command of a request goes through its gateway. Commands queued before the next macrotask
+// leave together in ONE pipeline request, whatever part of the code queued them (session lookup, rate limit,
+// cache read): that is how a request keeps to one Redis round trip. Each round trip is bounded by a timeout
+// and guarded by the circuit breaker; when Redis cannot be reached every queued command rejects with
+// RedisUnavailable, which callers treat as "no Redis" rather than as an error.
+import type { Redis } from '@upstash/redis/cloudflare';
+import type { CircuitBreaker } from './breaker.ts';
+
+export type Pipeline = ReturnType<Redis['pipeline']>;
+
+export class RedisUnavailable extends Error {}
+
+/** Redis answered, with an error for this one command. */
+export class RedisCommandError extends Error {}
+
+interface Queued {
+  build: (pipeline: Pipeline) => Pipeline;
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+type Outcome = { error?: string; result: unknown };
+
+/**
+ * A command the SDK's pipeline has no method for (INFO): the pipeline only needs the arguments and a
+ * deserializer, so it can carry it like its own commands. The conformance tests cover it.
+ */
+export function raw(pipeline: Pipeline, args: string[]): Pipeline {
+  const command = { command: args, deserialize: (result: unknown) => result };
+  return (pipeline as unknown as { chain(c: typeof command): Pipeline }).chain(command);
+}
+
+export class RedisGateway {
+  private readonly client: Redis | null;
+  private readonly breaker: CircuitBreaker | null;
+  private readonly timeoutMs: number;
+  private queue: Queued[] = [];
+  /** Round trips this gateway made (or tried). */
+  roundTrips = 0;
+
+  constructor(client: Redis | null, breaker: CircuitBreaker | null, timeoutMs: number) {
+    this.client = client;
+    this.breaker = breaker;
+    this.timeoutMs = timeoutMs;
+  }
+
+  get configured(): boolean {
+    return this.client !== null;
+  }
+
+  /** False when Redis is not configured or the circuit is open: callers may skip work that needs it. */
+  get usable(): boolean {
+    return this.client !== null && this.breaker !== null && !this.breaker.isOpen();
+  }
+
+  /** How often the circuit has closed again since the isolate started. */
+  get recoveries(): number {
+    return this.breaker?.generation ?? 0;
+  }
+
+  call<T>(build: (pipeline: Pipeline) => Pipeline): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.queue.length === 0) setTimeout(() => void this.flush(), 0);
+      this.queue.push({ build, resolve: resolve as (value: unknown) => void, reject });
+    });
+  }
+
+  /**
+   * One round trip now, even while the circuit is open: the health check asks Redis itself, and its
+   * answer opens or closes the circuit for everyone.
+   */
+  async probe(build: (pipeline: Pipeline) => Pipeline): Promise<Outcome[]> {
+    if (!this.client) throw new RedisUnavailable('Redis is not configured');
+    return this.send(build(this.client.pipeline()));
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.queue;
+    this.queue = [];
+    if (!this.client || !this.breaker?.tryAcquire()) {
+      const error = new RedisUnavailable(this.client ? 'Redis circuit is open' : 'Redis is not configured');
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    try {
+      const outcomes = await this.send(batch.reduce((p, item) => item.build(p), this.client.pipeline()));
+      batch.forEach((item, i) => {
+        const { error, result } = outcomes[i]!;
+        if (error) item.reject(new RedisCommandError(error));
+        else item.resolve(result);
+      });
+    } catch (error) {
+      for (const item of batch) item.reject(error as Error);
+    }
+  }
+
+  private async send(pipeline: Pipeline): Promise<Outcome[]> {
+    this.roundTrips += 1;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new RedisUnavailable(`Redis did not answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+    });
+    const request = pipeline.exec({ keepErrors: true });
+    request.catch(() => {}); // it may settle after the timeout has already answered
+    try {
+      const outcomes = (await Promise.race([request, timeout])) as Outcome[];
+      this.breaker?.success();
+      return outcomes;
+    } catch (error) {
+      this.breaker?.failure();
+      throw error instanceof RedisUnavailable ? error : new RedisUnavailable(`Redis unreachable: ${String(error)}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,61 @@
+// Every Redis key name and TTL of the contract (../shared/SPEC.md, "Redis: keys and TTLs"), in one place.
+export const keys = {
+  user: (id: number) => `user:${id}`,
+  usersAll: 'users:all',
+  lot: (id: number) => `parking_lot:${id}`,
+  lotsAll: 'parking_lots:all',
+  userSession: (userId: number) => `user_session:${userId}`,
+  activeUsers: 'active_users',
+  /** The prefix @upstash/ratelimit puts before `{identifier}:{window}`. */
+  rateLimitPrefix: 'rate_limit',
+  /** Bookkeeping of the versioned cache (see cache.ts): bumped by every invalidation. */
+  cacheVersion: (key: string) => `cache_version:${key}`,
+  /** Bookkeeping of the versioned cache: writers in flight on a key; no fill while it is above zero. */
+  cacheHold: (key: string) => `cache_hold:${key}`,
+  /** The dashboard's assembled data, cached for a few seconds. */
+  dashboard: 'dashboard:snapshot',
+} as const;
+
+export const counters = {
+  totalApiCalls: 'total_api_calls',
+  usersGet: 'api_calls:users:get',
+  parkingLotsGet: 'api_calls:parking_lots:get',
+  endpoint: (pattern: string) => `endpoint_calls:${pattern}`,
+  responseCode: (status: number) => `response_codes:${status}`,
+  totalLogins: 'total_logins',
+  totalLogouts: 'total_logouts',
+  totalRegistrations: 'total_registrations',
+  dailyLogins: (day: string) => `daily_logins:${day}`,
+  dailyRegistrations: (day: string) => `daily_registrations:${day}`,
+  usersCreated: 'users_created',
+  usersDeleted: 'users_deleted',
+  parkingLotsCreated: 'parking_lots_created',
+  parkingLotsDeleted: 'parking_lots_deleted',
+  totalReservations: 'total_reservations',
+  reservationsCancelled: 'reservations_cancelled',
+  dailyReservations: (day: string) => `daily_reservations:${day}`,
+  cacheHits: 'cache_hits',
+  cacheMisses: 'cache_misses',
+  rateLimitViolations: 'rate_limit_violations',
+} as const;
+
+/** The daily counters the cron job moves into Postgres: `daily_{metric}:{YYYY-MM-DD}`. */
+export const dailyKeyPattern = /^daily_([a-z_]+):(\d{4}-\d{2}-\d{2})$/;
+
+export const ttl = {
+  user: 10 * 60,
+  usersAll: 5 * 60,
+  lot: 15 * 60,
+  lotsAll: 10 * 60,
+  userSession: 12 * 60 * 60,
+  activeUsers: 12 * 60 * 60,
+  cacheVersion: 24 * 60 * 60,
+  /** Longer than any write may take (the database timeout), so a crashed writer's hold expires by itself. */
+  cacheHoldMs: 15_000,
+  dashboard: 5,
+} as const;
+
+/** A UTC calendar day, the suffix of the daily counters. */
+export function dayOf(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}

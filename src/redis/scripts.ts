@@ -1,0 +1,51 @@
+// The Lua scripts of the versioned cache, run with EVALSHA (one round trip) and EVAL when Redis has not
+// seen the script yet. Every key a script touches is passed in KEYS.
+import { createHash } from 'node:crypto';
+import { RedisCommandError, type RedisGateway } from './gateway.ts';
+
+export interface Script {
+  source: string;
+  sha: string;
+}
+
+function script(source: string): Script {
+  return { source, sha: createHash('sha1').update(source).digest('hex') };
+}
+
+/** KEYS: value, version, holds. ARGV: value, ttl seconds, the version seen before the data was read. */
+export const fillScript = script(`
+local version = redis.call('GET', KEYS[2]) or ''
+if version ~= ARGV[3] then return 0 end
+if tonumber(redis.call('GET', KEYS[3]) or '0') > 0 then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+return 1`);
+
+/** KEYS: (value, holds) pairs. ARGV: hold ms. Clears each value and marks a writer in flight. */
+export const holdScript = script(`
+for i = 1, #KEYS, 2 do
+  redis.call('DEL', KEYS[i])
+  redis.call('INCR', KEYS[i + 1])
+  redis.call('PEXPIRE', KEYS[i + 1], ARGV[1])
+end
+return 1`);
+
+/** KEYS: (value, version, holds) triples. ARGV: '1' to end a hold, version ttl seconds. */
+export const invalidateScript = script(`
+for i = 1, #KEYS, 3 do
+  redis.call('DEL', KEYS[i])
+  redis.call('INCR', KEYS[i + 1])
+  redis.call('EXPIRE', KEYS[i + 1], ARGV[2])
+  if ARGV[1] == '1' and redis.call('DECR', KEYS[i + 2]) <= 0 then
+    redis.call('DEL', KEYS[i + 2])
+  end
+end
+return 1`);
+
+export async function runScript<T>(gateway: RedisGateway, s: Script, keys: string[], args: string[]): Promise<T> {
+  try {
+    return await gateway.call<T>((p) => p.evalsha(s.sha, keys, args));
+  } catch (error) {
+    if (!(error instanceof RedisCommandError) || !error.message.includes('NOSCRIPT')) throw error;
+    return gateway.call<T>((p) => p.eval(s.source, keys, args));
+  }
+}
