@@ -7,7 +7,11 @@ import { afterResponse } from './middleware/after-response.ts';
 import { deps } from './middleware/deps.ts';
 import { notFound, onError, sendError, validationHook } from './middleware/errors.ts';
 import { requestId } from './middleware/request-id.ts';
+import { registerAuthRoutes } from './routes/auth/index.ts';
 import { registerHealth } from './routes/health.ts';
+import { registerLotRoutes } from './routes/lots/index.ts';
+import { registerReservationRoutes } from './routes/reservations/index.ts';
+import { registerUserRoutes } from './routes/users/index.ts';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -24,6 +28,10 @@ export function createApp() {
   );
 
   registerHealth(app);
+  registerAuthRoutes(app);
+  registerUserRoutes(app);
+  registerLotRoutes(app);
+  registerReservationRoutes(app);
 
   app.onError(onError);
   app.notFound(notFound);

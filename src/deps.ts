@@ -4,7 +4,7 @@ import { createDatabase, type Database } from './db/client.ts';
 import { readConfig, type Config, type Env } from './env.ts';
 import { createRedisGateway } from './redis/client.ts';
 import type { RedisGateway } from './redis/gateway.ts';
-import { RedisUtils } from './redis/utils.ts';
+import { RedisUtils, type CacheLookup } from './redis/utils.ts';
 
 export interface Deps {
   config: Config;
@@ -15,6 +15,10 @@ export interface Deps {
   counts: string[];
   /** Work for after the response (cache fills, hold releases); started together so it shares one round trip. */
   afterResponse: (() => Promise<unknown>)[];
+  /** Cache entries fetched in the request's first round trip (by the gate). */
+  prefetched: Map<string, CacheLookup<unknown>>;
+  /** Whether values read from Redis may be used (see redis/reconcile.ts). */
+  cacheTrusted: boolean;
 }
 
 export function makeDeps(env: Env): Deps {
@@ -27,5 +31,7 @@ export function makeDeps(env: Env): Deps {
     redis: new RedisUtils(gateway),
     counts: [],
     afterResponse: [],
+    prefetched: new Map(),
+    cacheTrusted: false,
   };
 }

@@ -9,7 +9,7 @@ import {
   doublePrecision,
   index,
   integer,
-  jsonb,
+  json,
   pgEnum,
   pgTable,
   primaryKey,
@@ -159,7 +159,8 @@ export const idempotencyKeys = pgTable(
     key: text('key').notNull(),
     requestHash: text('request_hash').notNull(),
     responseStatus: smallint('response_status'),
-    responseBody: jsonb('response_body'),
+    // json, not jsonb: the stored answer is replayed byte for byte.
+    responseBody: json('response_body'),
     createdAt: moment('created_at').notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.key] }), index('idempotency_keys_created_at_idx').on(t.createdAt)],

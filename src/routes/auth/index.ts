@@ -1,0 +1,95 @@
+// POST /auth/register, POST /auth/login, POST /auth/logout, GET /auth/me.
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { AppEnv } from '../../app-env.ts';
+import { clientIp, gate, rateLimitHeaders } from '../../middleware/gate.ts';
+import { keys } from '../../redis/keys.ts';
+import { login, LoginRefused } from '../../services/auth/login.ts';
+import { logout } from '../../services/auth/logout.ts';
+import { parseToken } from '../../services/auth/tokens.ts';
+import { register } from '../../services/users/users-service.ts';
+import { currentUser } from '../current-user.ts';
+import { bearerSecurity, errors } from '../openapi.ts';
+import { Email, jsonBody, jsonResponse, Name, normalizeEmail, normalizePlate, Password, Plate, SessionSchema, UserSchema } from '../schemas.ts';
+
+const RegisterBody = z.strictObject({ email: Email, password: Password, name: Name, vehicle_plate: Plate.optional() }).openapi('RegisterRequest');
+const LoginBody = z.strictObject({ email: Email, password: z.string().min(1).max(128) }).openapi('LoginRequest');
+
+const registerRoute = createRoute({
+  method: 'post',
+  path: '/auth/register',
+  tags: ['Accounts'],
+  summary: 'Create an account (role `user`) and sign in',
+  middleware: [gate({ access: 'anyone', holds: () => [keys.usersAll] })] as const,
+  request: { body: jsonBody(RegisterBody) },
+  responses: { 201: jsonResponse('Account created, signed in', SessionSchema), ...errors('invalid_json', 'validation_failed', 'email_taken') },
+});
+
+const loginRoute = createRoute({
+  method: 'post',
+  path: '/auth/login',
+  tags: ['Accounts'],
+  summary: 'Sign in',
+  description: 'The same 401 `invalid_credentials`, in the same time, for an unknown email and a wrong password. After 10 failures in 15 minutes for one IP and email: 429.',
+  middleware: [gate({ access: 'anyone' })] as const,
+  request: { body: jsonBody(LoginBody) },
+  responses: { 200: jsonResponse('Signed in', SessionSchema), ...errors('invalid_json', 'validation_failed', 'invalid_credentials') },
+});
+
+const logoutRoute = createRoute({
+  method: 'post',
+  path: '/auth/logout',
+  tags: ['Accounts'],
+  summary: 'End this session',
+  description: 'The token is refused (401) from then on, whether or not Redis was reachable.',
+  security: bearerSecurity,
+  middleware: [
+    gate({
+      access: 'signed-in',
+      holds: (c) => {
+        const token = parseToken(c.req.header('authorization')?.replace(/^Bearer\s+/i, '') ?? '');
+        return token ? [keys.userSession(token.userId)] : [];
+      },
+    }),
+  ] as const,
+  responses: { 204: { description: 'Signed out' }, ...errors('unauthorized') },
+});
+
+const meRoute = createRoute({
+  method: 'get',
+  path: '/auth/me',
+  tags: ['Accounts'],
+  summary: 'The signed-in user',
+  security: bearerSecurity,
+  middleware: [gate({ access: 'signed-in' })] as const,
+  responses: { 200: jsonResponse('The caller', UserSchema), ...errors('unauthorized') },
+});
+
+export function registerAuthRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(registerRoute, async (c) => {
+    const body = c.req.valid('json');
+    const session = await register(c.var.deps, {
+      email: normalizeEmail(body.email),
+      password: body.password,
+      name: body.name,
+      vehicle_plate: normalizePlate(body.vehicle_plate) ?? null,
+    });
+    return c.json(session, 201);
+  });
+
+  app.openapi(loginRoute, async (c) => {
+    const body = c.req.valid('json');
+    try {
+      return c.json(await login(c.var.deps, clientIp(c), normalizeEmail(body.email), body.password), 200);
+    } catch (error) {
+      if (error instanceof LoginRefused) rateLimitHeaders(c, error.limit);
+      throw error;
+    }
+  });
+
+  app.openapi(logoutRoute, async (c) => {
+    await logout(c.var.deps, c.var.sessionHash!);
+    return c.body(null, 204);
+  });
+
+  app.openapi(meRoute, (c) => c.json(currentUser(c), 200));
+}

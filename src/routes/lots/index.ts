@@ -1,0 +1,142 @@
+// GET/POST /parking-lots, GET/PATCH/DELETE /parking-lots/:id, GET /parking-lots/:id/spots.
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { AppEnv } from '../../app-env.ts';
+import { gate, idParam } from '../../middleware/gate.ts';
+import { keys } from '../../redis/keys.ts';
+import { createLot, deleteLot, getLot, listLots, listSpots, lotKeys, updateLot } from '../../services/lots/lots-service.ts';
+import { bearerSecurity, errors, IdParam } from '../openapi.ts';
+import { jsonBody, jsonResponse, listOf } from '../schemas.ts';
+
+const LotFields = {
+  name: z.string().trim().min(1).max(120).openapi({ example: 'MG Road Central' }),
+  address: z.string().trim().min(1).max(300).openapi({ example: '12 MG Road, Bengaluru' }),
+  pin_code: z.string().trim().regex(/^[A-Za-z0-9 -]{3,10}$/, 'a postal code of 3 to 10 letters, digits, spaces or hyphens').openapi({ example: '560001' }),
+  price_per_hour_cents: z.number().int().min(0).max(10_000_000).openapi({ example: 4000 }),
+  capacity: z.number().int().min(1).max(5000).openapi({ example: 120 }),
+  latitude: z.number().min(-90).max(90).nullable().optional(),
+  longitude: z.number().min(-180).max(180).nullable().optional(),
+};
+
+const LotSchema = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    address: z.string(),
+    pin_code: z.string(),
+    price_per_hour_cents: z.number().int(),
+    capacity: z.number().int(),
+    latitude: z.number().nullable(),
+    longitude: z.number().nullable(),
+    available_spots: z.number().int(),
+    reserved_spots: z.number().int(),
+    occupied_spots: z.number().int(),
+    created_at: z.string().openapi({ format: 'date-time' }),
+    updated_at: z.string().openapi({ format: 'date-time' }),
+  })
+  .openapi('ParkingLot');
+
+const SpotSchema = z
+  .object({
+    number: z.number().int(),
+    status: z.enum(['available', 'reserved', 'occupied']),
+    reservation_id: z.number().int().nullable(),
+    user_id: z.number().int().nullable(),
+    vehicle_plate: z.string().nullable(),
+  })
+  .openapi('Spot');
+
+const CreateLotBody = z.strictObject(LotFields).openapi('CreateParkingLotRequest');
+const UpdateLotBody = z
+  .strictObject({
+    name: LotFields.name.optional(),
+    address: LotFields.address.optional(),
+    pin_code: LotFields.pin_code.optional(),
+    price_per_hour_cents: LotFields.price_per_hour_cents.optional(),
+    capacity: LotFields.capacity.optional(),
+    latitude: LotFields.latitude,
+    longitude: LotFields.longitude,
+  })
+  .openapi('UpdateParkingLotRequest');
+
+const lotKeysOf = (c: Context<AppEnv>) => {
+  const id = idParam(c);
+  return id ? lotKeys(id) : [];
+};
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/parking-lots',
+  tags: ['Parking lots'],
+  summary: 'All lots with live availability',
+  middleware: [gate({ access: 'anyone', prefetch: () => [keys.lotsAll] })] as const,
+  responses: { 200: jsonResponse('Every lot', listOf(LotSchema)) },
+});
+
+const getRoute = createRoute({
+  method: 'get',
+  path: '/parking-lots/{id}',
+  tags: ['Parking lots'],
+  summary: 'One lot with live availability',
+  middleware: [gate({ access: 'anyone', prefetch: (c) => (idParam(c) ? [keys.lot(idParam(c)!)] : []) })] as const,
+  request: { params: IdParam },
+  responses: { 200: jsonResponse('The lot', LotSchema), ...errors('validation_failed', 'not_found') },
+});
+
+const createLotRoute = createRoute({
+  method: 'post',
+  path: '/parking-lots',
+  tags: ['Parking lots'],
+  summary: 'Create a lot with spots 1..capacity (admin)',
+  security: bearerSecurity,
+  middleware: [gate({ access: 'admin', holds: () => [keys.lotsAll] })] as const,
+  request: { body: jsonBody(CreateLotBody) },
+  responses: { 201: jsonResponse('Created', LotSchema), ...errors('invalid_json', 'validation_failed', 'unauthorized', 'forbidden') },
+});
+
+const updateRoute = createRoute({
+  method: 'patch',
+  path: '/parking-lots/{id}',
+  tags: ['Parking lots'],
+  summary: 'Change a lot (admin)',
+  description: 'A larger capacity adds spots; a smaller one removes the spots numbered above it, which must all be free (else 409 `spots_in_use`). Reservations keep the price they were booked at.',
+  security: bearerSecurity,
+  middleware: [gate({ access: 'admin', holds: lotKeysOf })] as const,
+  request: { params: IdParam, body: jsonBody(UpdateLotBody) },
+  responses: { 200: jsonResponse('The changed lot', LotSchema), ...errors('invalid_json', 'validation_failed', 'unauthorized', 'forbidden', 'not_found', 'spots_in_use') },
+});
+
+const deleteRoute = createRoute({
+  method: 'delete',
+  path: '/parking-lots/{id}',
+  tags: ['Parking lots'],
+  summary: 'Delete a lot (admin)',
+  description: '409 `spots_in_use` while any spot is reserved or occupied. Its past reservations stay in the reports.',
+  security: bearerSecurity,
+  middleware: [gate({ access: 'admin', holds: lotKeysOf })] as const,
+  request: { params: IdParam },
+  responses: { 204: { description: 'Deleted' }, ...errors('validation_failed', 'unauthorized', 'forbidden', 'not_found', 'spots_in_use') },
+});
+
+const spotsRoute = createRoute({
+  method: 'get',
+  path: '/parking-lots/{id}/spots',
+  tags: ['Parking lots'],
+  summary: 'Every spot of a lot and who holds it (admin)',
+  security: bearerSecurity,
+  middleware: [gate({ access: 'admin' })] as const,
+  request: { params: IdParam },
+  responses: { 200: jsonResponse('The spots, by number', listOf(SpotSchema)), ...errors('validation_failed', 'unauthorized', 'forbidden', 'not_found') },
+});
+
+export function registerLotRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(listRoute, async (c) => c.json({ data: await listLots(c.var.deps) }, 200));
+  app.openapi(getRoute, async (c) => c.json(await getLot(c.var.deps, c.req.valid('param').id), 200));
+  app.openapi(createLotRoute, async (c) => c.json(await createLot(c.var.deps, c.req.valid('json')), 201));
+  app.openapi(updateRoute, async (c) => c.json(await updateLot(c.var.deps, c.req.valid('param').id, c.req.valid('json')), 200));
+  app.openapi(deleteRoute, async (c) => {
+    await deleteLot(c.var.deps, c.req.valid('param').id);
+    return c.body(null, 204);
+  });
+  app.openapi(spotsRoute, async (c) => c.json({ data: await listSpots(c.var.deps, c.req.valid('param').id) }, 200));
+}

@@ -1,0 +1,157 @@
+// POST/GET /reservations, GET /reservations/:id, POST /reservations/:id/{park,release,cancel}.
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { AppEnv } from '../../app-env.ts';
+import { AppError } from '../../errors.ts';
+import { gate } from '../../middleware/gate.ts';
+import { book } from '../../services/reservations/booking.ts';
+import { getReservation, listReservations } from '../../services/reservations/queries.ts';
+import { cancel, park, release } from '../../services/reservations/steps.ts';
+import { lotKeys } from '../../services/lots/lots-service.ts';
+import { currentUser } from '../current-user.ts';
+import { bearerSecurity, errors, IdParam } from '../openapi.ts';
+import { jsonBody, jsonResponse, listOf, normalizePlate, Plate } from '../schemas.ts';
+
+const Status = z.enum(['reserved', 'parked', 'completed', 'cancelled']);
+const PaymentMethod = z.enum(['card', 'cash', 'upi']);
+
+const ReservationSchema = z
+  .object({
+    id: z.number().int(),
+    user_id: z.number().int().nullable().openapi({ description: 'null once the user has been deleted' }),
+    lot_id: z.number().int().nullable().openapi({ description: 'null once the lot has been deleted' }),
+    spot_number: z.number().int(),
+    vehicle_plate: z.string(),
+    status: Status,
+    reserved_at: z.string().openapi({ format: 'date-time' }),
+    parked_at: z.string().nullable().openapi({ format: 'date-time' }),
+    released_at: z.string().nullable().openapi({ format: 'date-time', description: 'when the spot was given back: on release or on cancellation' }),
+    price_per_hour_cents: z.number().int().openapi({ description: "the lot's price when the reservation was made" }),
+    cost_cents: z.number().int().nullable(),
+    payment_method: PaymentMethod.nullable(),
+  })
+  .openapi('Reservation');
+
+const BookBody = z.strictObject({ lot_id: z.number().int().positive().max(2_147_483_647), vehicle_plate: Plate }).openapi('BookRequest');
+const ReleaseBody = z.strictObject({ payment_method: PaymentMethod.optional() }).openapi('ReleaseRequest');
+const IdempotencyHeaders = z.object({
+  'idempotency-key': z
+    .string()
+    .regex(/^[\x21-\x7e]{1,255}$/, '1 to 255 visible ASCII characters')
+    .optional()
+    .openapi({ param: { name: 'Idempotency-Key', in: 'header' }, description: 'Per user, kept 24 hours: a retry with the same key and body gets the first answer again (`Idempotent-Replayed: true`).' }),
+});
+const ListQuery = z.object({
+  user_id: z.coerce.number().int().positive().optional().openapi({ description: 'admin only' }),
+  lot_id: z.coerce.number().int().positive().optional(),
+  status: Status.optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
+
+/** The lot a booking will change, read from its body before validation: held from the first round trip. */
+async function bookingHolds(c: Parameters<NonNullable<Parameters<typeof gate>[0]['holds']>>[0]): Promise<string[]> {
+  const body = (await c.req.json().catch(() => null)) as { lot_id?: unknown } | null;
+  const lotId = body?.lot_id;
+  return typeof lotId === 'number' && Number.isInteger(lotId) && lotId > 0 && lotId <= 2_147_483_647 ? lotKeys(lotId) : [];
+}
+
+const bookRoute = createRoute({
+  method: 'post',
+  path: '/reservations',
+  tags: ['Reservations'],
+  summary: 'Book the lowest-numbered available spot of a lot',
+  security: bearerSecurity,
+  middleware: [gate({ access: 'signed-in', holds: bookingHolds })] as const,
+  request: { headers: IdempotencyHeaders, body: jsonBody(BookBody) },
+  responses: {
+    201: jsonResponse('Booked', ReservationSchema),
+    ...errors('invalid_json', 'validation_failed', 'unauthorized', 'forbidden', 'not_found', 'lot_full', 'vehicle_already_parked', 'idempotency_key_reused'),
+  },
+});
+
+const listRoute = createRoute({
+  method: 'get',
+  path: '/reservations',
+  tags: ['Reservations'],
+  summary: 'Reservations: a user sees their own, an admin all (filterable)',
+  security: bearerSecurity,
+  middleware: [gate({ access: 'signed-in' })] as const,
+  request: { query: ListQuery },
+  responses: { 200: jsonResponse('Newest first', listOf(ReservationSchema)), ...errors('validation_failed', 'unauthorized') },
+});
+
+const getRoute = createRoute({
+  method: 'get',
+  path: '/reservations/{id}',
+  tags: ['Reservations'],
+  summary: 'One reservation (owner or admin)',
+  security: bearerSecurity,
+  middleware: [gate({ access: 'signed-in' })] as const,
+  request: { params: IdParam },
+  responses: { 200: jsonResponse('The reservation', ReservationSchema), ...errors('validation_failed', 'unauthorized', 'forbidden', 'not_found') },
+});
+
+const stepRoute = (step: 'park' | 'release' | 'cancel', summary: string, who: string) =>
+  createRoute({
+    method: 'post',
+    path: `/reservations/{id}/${step}`,
+    tags: ['Reservations'],
+    summary,
+    description: `${who}. Any other step than the state machine allows is 409 \`invalid_transition\`.`,
+    security: bearerSecurity,
+    middleware: [gate({ access: 'signed-in' })] as const,
+    request: { params: IdParam },
+    responses: {
+      200: jsonResponse('The reservation after the step', ReservationSchema),
+      ...errors('validation_failed', 'unauthorized', 'forbidden', 'not_found', 'invalid_transition'),
+    },
+  });
+
+const releaseRoute = createRoute({
+  ...stepRoute('release', 'Release: parked → completed, with the cost', 'Owner or admin; the body is optional'),
+  request: { params: IdParam, body: { ...jsonBody(ReleaseBody), required: false } },
+});
+
+export function registerReservationRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(bookRoute, async (c) => {
+    const body = c.req.valid('json');
+    const answer = await book(c.var.deps, {
+      userId: currentUser(c).id,
+      lotId: body.lot_id,
+      vehiclePlate: normalizePlate(body.vehicle_plate),
+      idempotencyKey: c.req.valid('header')['idempotency-key'] ?? null,
+    });
+    if (answer.replayed) c.header('Idempotent-Replayed', 'true');
+    return c.json(answer.body as z.infer<typeof ReservationSchema>, answer.status as 201);
+  });
+
+  app.openapi(listRoute, async (c) => {
+    const query = c.req.valid('query');
+    const actor = currentUser(c);
+    if (query.user_id !== undefined && actor.role !== 'admin' && query.user_id !== actor.id) {
+      throw new AppError('forbidden', 'Only an admin may list the reservations of others.');
+    }
+    return c.json({ data: (await listReservations(c.var.deps, actor, query)) as z.infer<typeof ReservationSchema>[] }, 200);
+  });
+
+  app.openapi(getRoute, async (c) => {
+    const reservation = await getReservation(c.var.deps, currentUser(c), c.req.valid('param').id);
+    return c.json(reservation as z.infer<typeof ReservationSchema>, 200);
+  });
+
+  app.openapi(stepRoute('park', 'Park: reserved → parked', 'Owner only'), async (c) => {
+    const after = await park(c.var.deps, currentUser(c), c.req.valid('param').id);
+    return c.json(after as z.infer<typeof ReservationSchema>, 200);
+  });
+
+  app.openapi(releaseRoute, async (c) => {
+    const paymentMethod = c.req.valid('json')?.payment_method ?? null;
+    const after = await release(c.var.deps, currentUser(c), c.req.valid('param').id, paymentMethod);
+    return c.json(after as z.infer<typeof ReservationSchema>, 200);
+  });
+
+  app.openapi(stepRoute('cancel', 'Cancel: reserved → cancelled', 'Owner or admin'), async (c) => {
+    const after = await cancel(c.var.deps, currentUser(c), c.req.valid('param').id);
+    return c.json(after as z.infer<typeof ReservationSchema>, 200);
+  });
+}

@@ -1,0 +1,48 @@
+// Who is calling: a bearer token checked against the cached session map and cached user (both fetched in
+// the request's first round trip), and against Postgres when either is missing, after which both are cached.
+import type { Deps } from '../../deps.ts';
+import { counters, keys, ttl } from '../../redis/keys.ts';
+import type { CacheLookup } from '../../redis/utils.ts';
+import type { PublicUser } from '../users/user-view.ts';
+import { loadUserWithSessions, type LiveSessions } from './sessions.ts';
+import type { ParsedToken } from './tokens.ts';
+
+export interface SessionLookups {
+  sessions: Promise<CacheLookup<LiveSessions>>;
+  user: Promise<CacheLookup<PublicUser>>;
+}
+
+/** Queues the two cache reads; they leave with the rest of the request's first round trip. */
+export function lookupCaller(deps: Deps, token: ParsedToken): SessionLookups {
+  return {
+    sessions: deps.redis.cacheLookup<LiveSessions>(keys.userSession(token.userId)),
+    user: deps.redis.cacheLookup<PublicUser>(keys.user(token.userId)),
+  };
+}
+
+function count(deps: Deps, lookup: CacheLookup<unknown>, hit: boolean): void {
+  if (lookup.version !== null) deps.counts.push(hit ? counters.cacheHits : counters.cacheMisses);
+}
+
+/** The signed-in user, or null when the token is unknown, ended, expired, or its user is gone. */
+export async function resolveCaller(deps: Deps, token: ParsedToken, lookups: SessionLookups): Promise<PublicUser | null> {
+  const untrusted = { value: null, version: null };
+  const [sessionLookup, userLookup] = deps.cacheTrusted ? await Promise.all([lookups.sessions, lookups.user]) : [untrusted, untrusted];
+  const now = Date.now();
+  const cachedExpiry = sessionLookup.value?.[token.hash];
+  const sessionHit = cachedExpiry !== undefined && cachedExpiry > now;
+  count(deps, sessionLookup, sessionHit);
+  count(deps, userLookup, userLookup.value !== null);
+  if (sessionHit && userLookup.value) return userLookup.value;
+
+  const loaded = await loadUserWithSessions(deps.db, token.userId);
+  if (!loaded) return null;
+  if (sessionLookup.version !== null) {
+    deps.afterResponse.push(() => deps.redis.cacheSet(keys.userSession(token.userId), loaded.live, ttl.userSession));
+  }
+  if (userLookup.version !== null && !userLookup.value) {
+    deps.afterResponse.push(() => deps.redis.cacheSet(keys.user(token.userId), loaded.user, ttl.user));
+  }
+  const expiry = loaded.live[token.hash];
+  return expiry !== undefined && expiry > now ? loaded.user : null;
+}

@@ -1,0 +1,53 @@
+// Signing in. An unknown email and a wrong password answer the same 401 after the same work (a full
+// PBKDF2 run against a hash nothing matches), and both count against the failed-login limit of the client's
+// IP and that email.
+import { createHash } from 'node:crypto';
+import { eq, sql } from 'drizzle-orm';
+import { users } from '../../db/schema.ts';
+import type { Deps } from '../../deps.ts';
+import { AppError } from '../../errors.ts';
+import { counters, dayOf, keys, ttl } from '../../redis/keys.ts';
+import type { RateLimitResult } from '../../redis/utils.ts';
+import { toPublicUser, type PublicUser } from '../users/user-view.ts';
+import { UNMATCHABLE_HASH, verifyPassword } from './password.ts';
+import { createSession, type IssuedSession } from './sessions.ts';
+
+const FAILURE_WINDOW_SECONDS = 15 * 60;
+const FAILURE_ENDPOINT = 'failed-login';
+
+export class LoginRefused extends AppError {
+  readonly limit: RateLimitResult;
+
+  constructor(error: AppError, limit: RateLimitResult) {
+    super(error.code, error.message);
+    this.limit = limit;
+  }
+}
+
+/** The failed-login window of an IP and email; the email is hashed so that no address sits in a key name. */
+export function failureIdentity(ip: string, email: string): string {
+  return `login:${ip}:${createHash('sha256').update(email).digest('hex').slice(0, 24)}`;
+}
+
+export async function login(deps: Deps, ip: string, email: string, password: string): Promise<{ user: PublicUser } & IssuedSession> {
+  const identity = failureIdentity(ip, email);
+  const max = deps.config.loginFailuresPer15Min;
+  const [window, rows] = await Promise.all([
+    deps.redis.rateLimitRemaining(identity, FAILURE_ENDPOINT, max, FAILURE_WINDOW_SECONDS),
+    deps.db.select().from(users).where(eq(sql`lower(${users.email})`, email)),
+  ]);
+  if (!window.allowed) {
+    deps.counts.push(counters.rateLimitViolations);
+    throw new LoginRefused(new AppError('rate_limited', 'Too many failed sign-ins. Retry after the time in the Retry-After header.'), window);
+  }
+  const row = rows[0];
+  const matches = await verifyPassword(password, row?.passwordHash ?? UNMATCHABLE_HASH);
+  if (!row || !matches) {
+    const after = await deps.redis.rateLimitCheck(identity, FAILURE_ENDPOINT, max, FAILURE_WINDOW_SECONDS);
+    throw new LoginRefused(new AppError('invalid_credentials', 'The email or the password is wrong.'), after);
+  }
+  const session = await createSession(deps.db, row.id);
+  deps.counts.push(counters.totalLogins, counters.dailyLogins(dayOf(new Date())));
+  deps.afterResponse.push(() => deps.redis.addToSet(keys.activeUsers, row.id, ttl.activeUsers));
+  return { user: toPublicUser(row), ...session };
+}

@@ -1,0 +1,45 @@
+// Session tokens: `pe_{user_id}_{secret}`, the secret 256 random bits. The user id lets the request's one
+// Redis round trip look up `user_session:{user_id}` and the per-user rate limit before anything else is
+// known; it proves nothing by itself: a session is found by the SHA-256 of the secret and must belong to that
+// user. Only hashes are ever stored, in Postgres or Redis.
+import { createHash } from 'node:crypto';
+
+export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
+
+export interface ParsedToken {
+  userId: number;
+  hash: string;
+}
+
+export interface NewSecret {
+  secret: string;
+  hash: string;
+}
+
+const TOKEN_SHAPE = /^pe_([1-9][0-9]{0,9})_([A-Za-z0-9_-]{43})$/;
+
+function base64url(bytes: Uint8Array): string {
+  return btoa(String.fromCharCode(...bytes)).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+export function newSecret(): NewSecret {
+  const secret = base64url(crypto.getRandomValues(new Uint8Array(32)));
+  return { secret, hash: sha256(secret) };
+}
+
+export function tokenFor(userId: number, secret: string): string {
+  return `pe_${userId}_${secret}`;
+}
+
+/** The user id a token claims and the hash of its secret; null for anything not shaped like our tokens. */
+export function parseToken(token: string): ParsedToken | null {
+  const match = TOKEN_SHAPE.exec(token);
+  if (!match) return null;
+  const userId = Number(match[1]);
+  if (userId > 2_147_483_647) return null;
+  return { userId, hash: sha256(match[2]!) };
+}

@@ -1,0 +1,51 @@
+// Read-through caching and invalidation for the services, on top of the Redis utilities. Reads use what the
+// gate fetched in the request's first round trip; fills and counters go out after the response.
+import { sql } from 'drizzle-orm';
+import type { Deps } from '../deps.ts';
+import { counters } from '../redis/keys.ts';
+import type { CacheLookup } from '../redis/utils.ts';
+
+/** What the gate found for `key`, or a fresh lookup (one more round trip) for a key it did not fetch. */
+async function lookup<T>(deps: Deps, key: string): Promise<CacheLookup<T>> {
+  const prefetched = deps.prefetched.get(key);
+  if (prefetched) return prefetched as CacheLookup<T>;
+  if (!deps.cacheTrusted || !deps.redis.usable) return { value: null, version: null };
+  return deps.redis.cacheLookup<T>(key);
+}
+
+/** Counts the lookup; on a miss loads the value and caches it after the response (if Redis was reachable). */
+export async function cached<T>(deps: Deps, key: string, ttlSeconds: number, load: () => Promise<T>): Promise<T> {
+  const found = await lookup<T>(deps, key);
+  if (found.value !== null) {
+    deps.counts.push(counters.cacheHits);
+    return found.value;
+  }
+  if (found.version !== null) deps.counts.push(counters.cacheMisses);
+  const value = await load();
+  if (found.version !== null && value !== null && value !== undefined) {
+    deps.afterResponse.push(() => deps.redis.cacheSet(key, value, ttlSeconds));
+  }
+  return value;
+}
+
+/**
+ * Writes that could not clear a cache entry leave its key in Postgres; the entries are cleared once Redis
+ * answers again, before any cached value is trusted (redis/reconcile.ts).
+ */
+export async function rememberStale(deps: Deps, keys: string[]): Promise<void> {
+  if (keys.length === 0) return;
+  await deps.db.execute(sql`INSERT INTO pending_invalidations (key) SELECT unnest(${keys}::text[])`);
+}
+
+/** Clears cache entries now, after a committed write whose keys were not known before it. */
+export async function invalidateNow(deps: Deps, keys: string[]): Promise<void> {
+  if (!deps.redis.usable || !(await deps.redis.cacheDelete(...keys))) await rememberStale(deps, keys);
+}
+
+/** Ends the holds the gate placed before the write: after the response, in the same pipeline as the counters. */
+export function releaseAfterResponse(deps: Deps, keys: string[]): void {
+  if (keys.length === 0) return;
+  deps.afterResponse.push(async () => {
+    if (!(await deps.redis.cacheRelease(...keys))) await rememberStale(deps, keys);
+  });
+}

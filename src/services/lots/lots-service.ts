@@ -1,0 +1,145 @@
+// The rules about parking lots: spots 1..capacity made with the lot, capacity changes that never remove a
+// spot in use, deletion only of an idle lot, and exact live availability on every read.
+import { sql } from 'drizzle-orm';
+import type { Deps } from '../../deps.ts';
+import { AppError } from '../../errors.ts';
+import { counters, keys, ttl } from '../../redis/keys.ts';
+import { cached } from '../cache.ts';
+import { selectLots, type PublicLot } from './lot-view.ts';
+
+export interface NewLot {
+  name: string;
+  address: string;
+  pin_code: string;
+  price_per_hour_cents: number;
+  capacity: number;
+  latitude?: number | null | undefined;
+  longitude?: number | null | undefined;
+}
+
+export type LotPatch = Partial<NewLot>;
+
+export type SpotView = {
+  number: number;
+  status: 'available' | 'reserved' | 'occupied';
+  reservation_id: number | null;
+  user_id: number | null;
+  vehicle_plate: string | null;
+};
+
+const lotNotFound = (id: number) => new AppError('not_found', `There is no parking lot ${id}.`);
+
+/** The cache entries a change to lot `id` (or to its spots' states) makes stale. */
+export function lotKeys(id: number): string[] {
+  return [keys.lot(id), keys.lotsAll];
+}
+
+export function listLots(deps: Deps): Promise<PublicLot[]> {
+  return cached(deps, keys.lotsAll, ttl.lotsAll, async () => (await deps.db.execute<PublicLot>(selectLots(sql`true`))).rows);
+}
+
+export async function getLot(deps: Deps, id: number): Promise<PublicLot> {
+  const lot = await cached(deps, keys.lot(id), ttl.lot, async () => (await deps.db.execute<PublicLot>(selectLots(sql`l.id = ${id}`))).rows[0] ?? null);
+  if (!lot) throw lotNotFound(id);
+  return lot;
+}
+
+/** Creates the lot and its spots 1..capacity in one statement. */
+export async function createLot(deps: Deps, input: NewLot): Promise<PublicLot> {
+  const result = await deps.db.execute<PublicLot>(sql`
+    WITH l AS (
+      INSERT INTO parking_lots (name, address, pin_code, price_per_hour_cents, capacity, latitude, longitude)
+      VALUES (${input.name}, ${input.address}, ${input.pin_code}, ${input.price_per_hour_cents}, ${input.capacity},
+              ${input.latitude ?? null}, ${input.longitude ?? null})
+      RETURNING *
+    ), s AS (
+      INSERT INTO spots (lot_id, number) SELECT l.id, g FROM l, generate_series(1, l.capacity) g RETURNING id, status
+    )
+    SELECT l.id, l.name, l.address, l.pin_code, l.price_per_hour_cents, l.capacity, l.latitude, l.longitude,
+           (SELECT count(*)::int FROM s) AS available_spots, 0 AS reserved_spots, 0 AS occupied_spots,
+           api_time(l.created_at) AS created_at, api_time(l.updated_at) AS updated_at
+    FROM l`);
+  deps.counts.push(counters.parkingLotsCreated);
+  return result.rows[0]!;
+}
+
+/**
+ * Changes any field. A larger capacity adds spots; a smaller one removes the spots numbered above it, which
+ * must all be free (else 409 spots_in_use), so spot numbers stay 1..capacity. Spots are locked first, so a
+ * booking that commits meanwhile is seen.
+ */
+export async function updateLot(deps: Deps, id: number, patch: LotPatch): Promise<PublicLot> {
+  const set = (field: keyof NewLot) => patch[field] !== undefined;
+  const result = await deps.db.execute<{ found: boolean; blocked: number; updated: boolean }>(sql`
+    WITH target AS (
+      SELECT id, capacity FROM parking_lots WHERE id = ${id} FOR UPDATE
+    ), wanted AS (
+      SELECT coalesce(${patch.capacity ?? null}::int, capacity) AS capacity FROM target
+    ), surplus AS (
+      SELECT s.id, s.status FROM spots s, wanted WHERE s.lot_id = ${id} AND s.number > wanted.capacity FOR UPDATE OF s
+    ), blocked AS (
+      SELECT count(*)::int AS n FROM surplus WHERE status <> 'available'
+    ), removed AS (
+      DELETE FROM spots WHERE id IN (SELECT id FROM surplus) AND (SELECT n FROM blocked) = 0 RETURNING id
+    ), added AS (
+      INSERT INTO spots (lot_id, number)
+      SELECT target.id, g FROM target, wanted, generate_series(target.capacity + 1, wanted.capacity) g
+      RETURNING id
+    ), updated AS (
+      UPDATE parking_lots SET
+        name = CASE WHEN ${set('name')} THEN ${patch.name ?? null} ELSE name END,
+        address = CASE WHEN ${set('address')} THEN ${patch.address ?? null} ELSE address END,
+        pin_code = CASE WHEN ${set('pin_code')} THEN ${patch.pin_code ?? null} ELSE pin_code END,
+        price_per_hour_cents = CASE WHEN ${set('price_per_hour_cents')} THEN ${patch.price_per_hour_cents ?? null}::int ELSE price_per_hour_cents END,
+        latitude = CASE WHEN ${set('latitude')} THEN ${patch.latitude ?? null}::float8 ELSE latitude END,
+        longitude = CASE WHEN ${set('longitude')} THEN ${patch.longitude ?? null}::float8 ELSE longitude END,
+        capacity = (SELECT capacity FROM wanted),
+        updated_at = now()
+      WHERE id = ${id} AND (SELECT n FROM blocked) = 0
+      RETURNING id
+    )
+    SELECT EXISTS (SELECT 1 FROM target) AS found, (SELECT n FROM blocked) AS blocked,
+           EXISTS (SELECT 1 FROM updated) AS updated`);
+  const outcome = result.rows[0]!;
+  if (!outcome.found) throw lotNotFound(id);
+  if (!outcome.updated) {
+    throw new AppError('spots_in_use', `${outcome.blocked} of the spots above the new capacity are reserved or occupied.`, { spots_in_use: outcome.blocked });
+  }
+  const [lot] = (await deps.db.execute<PublicLot>(selectLots(sql`l.id = ${id}`))).rows;
+  return lot!;
+}
+
+/** Deletes a lot whose spots are all free; its reservation history stays (lot_id becomes null). */
+export async function deleteLot(deps: Deps, id: number): Promise<void> {
+  const result = await deps.db.execute<{ found: boolean; busy: number; deleted: boolean }>(sql`
+    WITH target AS (
+      SELECT id FROM parking_lots WHERE id = ${id} FOR UPDATE
+    ), locked AS (
+      SELECT s.status FROM spots s WHERE s.lot_id = ${id} FOR UPDATE
+    ), busy AS (
+      SELECT count(*)::int AS n FROM locked WHERE status <> 'available'
+    ), deleted AS (
+      DELETE FROM parking_lots WHERE id IN (SELECT id FROM target) AND (SELECT n FROM busy) = 0 RETURNING id
+    )
+    SELECT EXISTS (SELECT 1 FROM target) AS found, (SELECT n FROM busy) AS busy, EXISTS (SELECT 1 FROM deleted) AS deleted`);
+  const outcome = result.rows[0]!;
+  if (!outcome.found) throw lotNotFound(id);
+  if (!outcome.deleted) {
+    throw new AppError('spots_in_use', `${outcome.busy} spots of this lot are reserved or occupied.`, { spots_in_use: outcome.busy });
+  }
+  deps.counts.push(counters.parkingLotsDeleted);
+}
+
+/** Every spot of a lot, with who holds it (admin view, always live). */
+export async function listSpots(deps: Deps, id: number): Promise<SpotView[]> {
+  const result = await deps.db.execute<SpotView & { lot_found: boolean }>(sql`
+    SELECT s.number, s.status, r.id AS reservation_id, r.user_id, r.vehicle_plate, true AS lot_found
+    FROM spots s
+    LEFT JOIN reservations r ON r.spot_id = s.id AND r.status IN ('reserved', 'parked')
+    WHERE s.lot_id = ${id}
+    UNION ALL
+    SELECT NULL, NULL, NULL, NULL, NULL, false WHERE NOT EXISTS (SELECT 1 FROM parking_lots WHERE id = ${id})
+    ORDER BY 1`);
+  if (result.rows.length === 1 && !result.rows[0]!.lot_found) throw lotNotFound(id);
+  return result.rows.map(({ lot_found: _, ...spot }) => spot);
+}

@@ -1,0 +1,76 @@
+// The steps of a reservation after booking, each ONE statement that moves the reservation and its spot
+// together: park (reserved → parked, spot occupied), release (parked → completed, spot available, cost set),
+// cancel (reserved → cancelled, spot available). Two racing steps on one reservation have one winner: the
+// loser re-checks the state after the row lock and finds it changed.
+import { sql, type SQL } from 'drizzle-orm';
+import type { Deps } from '../../deps.ts';
+import { AppError } from '../../errors.ts';
+import { counters } from '../../redis/keys.ts';
+import { invalidateNow } from '../cache.ts';
+import { lotKeys } from '../lots/lots-service.ts';
+import type { PublicUser } from '../users/user-view.ts';
+
+export type PaymentMethod = 'card' | 'cash' | 'upi';
+
+interface Step {
+  name: 'park' | 'release' | 'cancel';
+  from: 'reserved' | 'parked';
+  spotBecomes: 'occupied' | 'available';
+  adminMayDo: boolean;
+  set: SQL;
+}
+
+// cost = ceil(price_per_hour × minutes / 60), minutes = max(1, ceil(parked seconds / 60)), at the booked price.
+const cost = sql`ceil(r.price_per_hour_cents::numeric * greatest(1, ceil(extract(epoch FROM now() - r.parked_at) / 60)) / 60)::int`;
+
+const steps = {
+  park: { name: 'park', from: 'reserved', spotBecomes: 'occupied', adminMayDo: false, set: sql`status = 'parked', parked_at = now()` },
+  cancel: { name: 'cancel', from: 'reserved', spotBecomes: 'available', adminMayDo: true, set: sql`status = 'cancelled', released_at = now()` },
+} satisfies Record<string, Step>;
+
+function releaseStep(paymentMethod: PaymentMethod | null): Step {
+  return {
+    name: 'release',
+    from: 'parked',
+    spotBecomes: 'available',
+    adminMayDo: true,
+    set: sql`status = 'completed', released_at = now(), cost_cents = ${cost}, payment_method = ${paymentMethod}::payment_method`,
+  };
+}
+
+type Row = { before: { user_id: number | null; lot_id: number | null; status: string } | null; after: Record<string, unknown> | null };
+
+async function runStep(deps: Deps, actor: PublicUser, id: number, step: Step): Promise<unknown> {
+  const allowed = step.adminMayDo && actor.role === 'admin' ? sql`true` : sql`r.user_id = ${actor.id}`;
+  const result = await deps.db.execute<Row>(sql`
+    WITH target AS (
+      SELECT user_id, lot_id, status FROM reservations WHERE id = ${id}
+    ), changed AS (
+      UPDATE reservations r SET ${step.set}
+      WHERE r.id = ${id} AND r.status = ${step.from} AND ${allowed}
+      RETURNING r.*
+    ), spot AS (
+      UPDATE spots SET status = ${step.spotBecomes}::spot_status FROM changed WHERE spots.id = changed.spot_id RETURNING spots.id
+    )
+    SELECT (SELECT row_to_json(target) FROM target) AS before,
+           (SELECT api_reservation(ROW(c.*)::reservations) FROM changed c) AS after`);
+  const { before, after } = result.rows[0]!;
+  if (!before) throw new AppError('not_found', `There is no reservation ${id}.`);
+  const mayAct = before.user_id === actor.id || (step.adminMayDo && actor.role === 'admin');
+  if (!mayAct) {
+    throw new AppError('forbidden', step.adminMayDo ? 'Only its owner or an admin may do this.' : 'Only its owner may do this.');
+  }
+  if (!after) {
+    throw new AppError('invalid_transition', `Only a ${step.from} reservation can be ${step.name === 'park' ? 'parked' : step.name === 'release' ? 'released' : 'cancelled'}.`, {
+      required_status: step.from,
+    });
+  }
+  if (before.lot_id !== null) await invalidateNow(deps, lotKeys(before.lot_id));
+  if (step.name === 'cancel') deps.counts.push(counters.reservationsCancelled);
+  return after;
+}
+
+export const park = (deps: Deps, actor: PublicUser, id: number) => runStep(deps, actor, id, steps.park);
+export const cancel = (deps: Deps, actor: PublicUser, id: number) => runStep(deps, actor, id, steps.cancel);
+export const release = (deps: Deps, actor: PublicUser, id: number, paymentMethod: PaymentMethod | null) =>
+  runStep(deps, actor, id, releaseStep(paymentMethod));

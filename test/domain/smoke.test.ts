@@ -1,0 +1,31 @@
+import { expect, it } from 'vitest';
+import { call } from '../helpers/http.ts';
+import { book, makeAdmin, makeLot, makeUser } from '../helpers/fixtures.ts';
+
+it('walks a reservation through its life', async () => {
+  const admin = await makeAdmin();
+  const user = await makeUser();
+  const lot = await makeLot(admin, { capacity: 2 });
+  expect(lot.available_spots).toBe(2);
+  const me = await call('GET', '/auth/me', { token: user.token });
+  expect(me.status).toBe(200);
+  const booked = await book(user, lot.id);
+  expect(booked.status, booked.text).toBe(201);
+  expect(booked.body.spot_number).toBe(1);
+  const got = await call('GET', `/parking-lots/${lot.id}`);
+  expect(got.body.available_spots, got.text).toBe(1);
+  const parked = await call('POST', `/reservations/${booked.body.id}/park`, { token: user.token });
+  expect(parked.status, parked.text).toBe(200);
+  const released = await call('POST', `/reservations/${booked.body.id}/release`, { token: user.token, body: { payment_method: 'upi' } });
+  expect(released.status, released.text).toBe(200);
+  expect(released.body.cost_cents).toBe(10);
+  const list = await call('GET', '/reservations', { token: user.token });
+  expect(list.body.data).toHaveLength(1);
+  const users = await call('GET', '/users', { token: admin.token });
+  expect(users.status, users.text).toBe(200);
+  const spots = await call('GET', `/parking-lots/${lot.id}/spots`, { token: admin.token });
+  expect(spots.status, spots.text).toBe(200);
+  const out = await call('POST', '/auth/logout', { token: user.token });
+  expect(out.status, out.text).toBe(204);
+  expect((await call('GET', '/auth/me', { token: user.token })).status).toBe(401);
+});

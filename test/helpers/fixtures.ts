@@ -1,0 +1,64 @@
+// Small builders of test data with unique values: every test makes its own users and lots.
+import { neon, neonConfig } from '@neondatabase/serverless';
+import { call, testEnv } from './http.ts';
+
+neonConfig.fetchEndpoint = testEnv.NEON_HTTP_ENDPOINT!;
+/** Direct SQL on the test database, for arranging what the API cannot (a clock moved back, say). */
+export const sql = neon(testEnv.DATABASE_URL);
+
+export interface TestUser {
+  id: number;
+  email: string;
+  password: string;
+  token: string;
+  role: 'user' | 'admin';
+}
+
+let counter = 0;
+export function unique(prefix: string): string {
+  counter += 1;
+  return `${prefix}${Date.now().toString(36)}${counter}${Math.random().toString(36).slice(2, 6)}`;
+}
+
+export function uniquePlate(): string {
+  return unique('P').toUpperCase().replace(/[^A-Z0-9]/g, '').slice(-15);
+}
+
+export async function makeUser(options: { role?: 'user' | 'admin'; vehicle_plate?: string } = {}): Promise<TestUser> {
+  const email = `${unique('u')}@parkedge.test`;
+  const password = 'a-good-password';
+  const body = { email, password, name: 'Test User', ...(options.vehicle_plate ? { vehicle_plate: options.vehicle_plate } : {}) };
+  const res = await call('POST', '/auth/register', { body });
+  if (res.status !== 201) throw new Error(`register failed: ${res.status} ${res.text}`);
+  const user: TestUser = { id: res.body.user.id, email, password, token: res.body.token, role: 'user' };
+  if (options.role === 'admin') {
+    await sql`UPDATE users SET role = 'admin' WHERE id = ${user.id}`;
+    user.role = 'admin';
+  }
+  return user;
+}
+
+export const makeAdmin = () => makeUser({ role: 'admin' });
+
+export interface LotInput {
+  name?: string;
+  address?: string;
+  pin_code?: string;
+  price_per_hour_cents?: number;
+  capacity?: number;
+  latitude?: number | null;
+  longitude?: number | null;
+}
+
+export async function makeLot(admin: TestUser, input: LotInput = {}): Promise<any> {
+  const res = await call('POST', '/parking-lots', {
+    token: admin.token,
+    body: { name: unique('Lot '), address: '1 Test Street', pin_code: '560001', price_per_hour_cents: 600, capacity: 3, ...input },
+  });
+  if (res.status !== 201) throw new Error(`lot creation failed: ${res.status} ${res.text}`);
+  return res.body;
+}
+
+export async function book(user: TestUser, lotId: number, plate = uniquePlate(), headers: Record<string, string> = {}) {
+  return call('POST', '/reservations', { token: user.token, body: { lot_id: lotId, vehicle_plate: plate }, headers });
+}
