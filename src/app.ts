@@ -8,8 +8,11 @@ import { deps } from './middleware/deps.ts';
 import { notFound, onError, sendError, validationHook } from './middleware/errors.ts';
 import { requestId } from './middleware/request-id.ts';
 import { registerAuthRoutes } from './routes/auth/index.ts';
+import { registerDocs } from './routes/docs.ts';
+import { recordEndpoints } from './routes/endpoints.ts';
 import { registerHealth } from './routes/health.ts';
 import { registerLotRoutes } from './routes/lots/index.ts';
+import { registerReportRoutes } from './routes/reports/index.ts';
 import { registerReservationRoutes } from './routes/reservations/index.ts';
 import { registerUserRoutes } from './routes/users/index.ts';
 
@@ -32,6 +35,9 @@ export function createApp() {
   registerUserRoutes(app);
   registerLotRoutes(app);
   registerReservationRoutes(app);
+  registerReportRoutes(app);
+  registerDocs(app);
+  recordEndpoints(app.routes);
 
   app.onError(onError);
   app.notFound(notFound);

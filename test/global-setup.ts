@@ -3,8 +3,13 @@
 // broken endpoints for the outage tests: a port nobody listens on and a server that accepts and never answers.
 import net from 'node:net';
 import type { TestProject } from 'vitest/node';
-import { freePort } from '../dev/lib/probe.ts';
+import { dropDatabase, dropOrphanDatabases } from '../dev/lib/database.ts';
+import { freePort, postgresAnswers } from '../dev/lib/probe.ts';
 import { startStack } from '../dev/lib/stack.ts';
+
+// Each run has its own database and (where redis-server is installed) its own Redis, so that runs started
+// side by side — two terminals, a watcher and CI — never see each other's data.
+const DATABASE_PREFIX = 'parkedge_test_';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -19,13 +24,20 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
+  const server = new URL(process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres');
+  server.pathname = '/postgres';
+  if (await postgresAnswers(server.toString())) await dropOrphanDatabases(server.toString(), DATABASE_PREFIX);
+  const databaseUrl = new URL(server);
+  databaseUrl.pathname = `/${DATABASE_PREFIX}${process.pid}_${Date.now().toString(36)}`;
+
   const stack = await startStack({
     redis: {
       host: process.env.REDIS_HOST ?? '127.0.0.1',
       port: Number(process.env.REDIS_PORT ?? 6379),
       db: Number(process.env.REDIS_TEST_DB ?? 15),
     },
-    databaseUrl: process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/parkedge_test',
+    privateRedis: true,
+    databaseUrl: databaseUrl.toString(),
     recreateDatabase: true,
     flushRedis: true,
     redisToken: 'test-token',
@@ -47,5 +59,6 @@ export default async function setup(project: TestProject) {
   return async () => {
     hanging.close();
     await stack.stop();
+    if (stack.postgresKind === 'postgres') await dropDatabase(stack.databaseUrl).catch(() => {});
   };
 }

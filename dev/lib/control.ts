@@ -5,7 +5,9 @@
 // connection string's application_name.
 //   GET  /__control/stats[?tag=t]  -> {"requests": n, "by_path": {...}, "delay_ms": d, "fault": f}
 //   POST /__control/reset          -> zeroes the counters
-//   POST /__control/config         <- {"tag"?: t, "delay_ms"?: number, "fault"?: "none" | "refuse" | "hang"}
+//   POST /__control/config         <- {"tag"?: t, "delay_ms"?: n, "reply_delay_ms"?: n, "fault"?: "none" | "refuse" | "hang"}
+// delay_ms waits before the request is served (distance to the region); reply_delay_ms after it was served
+// and before the answer leaves (a slow answer to work already done: how tests interleave a read and a write).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export type Fault = 'none' | 'refuse' | 'hang';
@@ -14,6 +16,7 @@ interface Scope {
   requests: number;
   byPath: Record<string, number>;
   delayMs?: number;
+  replyDelayMs?: number;
   fault?: Fault;
 }
 
@@ -54,6 +57,13 @@ export class Control {
     return true;
   }
 
+  /** Waits the reply delay of the request's scope, after its work is done and before it is answered. */
+  async beforeReply(tag: string): Promise<void> {
+    const scope = tag ? this.tags.get(tag) : undefined;
+    const ms = scope?.replyDelayMs ?? this.global.replyDelayMs ?? 0;
+    if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
+  }
+
   /** Handles /__control/* requests; returns false for any other path. */
   handle(method: string, url: URL, body: string, res: ServerResponse): boolean {
     if (!url.pathname.startsWith('/__control/')) return false;
@@ -89,7 +99,7 @@ export class Control {
   }
 
   private configure(body: string): string | null {
-    let config: { tag?: unknown; delay_ms?: unknown; fault?: unknown };
+    let config: { tag?: unknown; delay_ms?: unknown; reply_delay_ms?: unknown; fault?: unknown };
     try {
       config = JSON.parse(body || '{}');
     } catch {
@@ -100,6 +110,10 @@ export class Control {
     if (config.delay_ms !== undefined) {
       if (typeof config.delay_ms !== 'number' || config.delay_ms < 0) return 'delay_ms must be a number >= 0';
       scope.delayMs = config.delay_ms;
+    }
+    if (config.reply_delay_ms !== undefined) {
+      if (typeof config.reply_delay_ms !== 'number' || config.reply_delay_ms < 0) return 'reply_delay_ms must be a number >= 0';
+      scope.replyDelayMs = config.reply_delay_ms;
     }
     if (config.fault !== undefined) {
       if (config.fault !== 'none' && config.fault !== 'refuse' && config.fault !== 'hang') {

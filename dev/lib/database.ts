@@ -25,6 +25,47 @@ export async function ensureDatabase(connectionString: string, options: { recrea
   }
 }
 
+/**
+ * Drops the databases named `{prefix}{pid}_…` whose process is gone: what test runs left behind when they
+ * were killed before their teardown.
+ */
+export async function dropOrphanDatabases(adminUrl: string, prefix: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${prefix}%`]);
+    for (const { datname } of rows) {
+      const pid = Number(datname.slice(prefix.length).split('_')[0]);
+      if (!Number.isInteger(pid) || pid <= 0 || processAlive(pid)) continue;
+      await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`).catch(() => {});
+    }
+  } finally {
+    await admin.end();
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function dropDatabase(connectionString: string): Promise<void> {
+  const url = new URL(connectionString);
+  const name = decodeURIComponent(url.pathname.slice(1));
+  url.pathname = '/postgres';
+  const admin = new pg.Client({ connectionString: url.toString() });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${name.replaceAll('"', '""')}" WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+}
+
 /** Points the Neon driver of this Node process at a local /sql endpoint (no-op for real Neon). */
 export function useSqlEndpoint(sqlEndpoint: string | undefined): void {
   if (sqlEndpoint) neonConfig.fetchEndpoint = sqlEndpoint;

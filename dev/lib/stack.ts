@@ -11,6 +11,8 @@ import { spawnRedisServer, type SpawnedRedis } from './redis-server.ts';
 
 export interface StackOptions {
   redis: RedisTarget;
+  /** Start a private redis-server (when installed) instead of using `redis`, so that runs never share data. */
+  privateRedis?: boolean;
   /** The PostgreSQL database to use; created (afresh with `recreateDatabase`) when reachable. */
   databaseUrl: string;
   recreateDatabase?: boolean;
@@ -33,6 +35,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const log = options.log ?? (() => {});
   const stops: (() => Promise<void>)[] = [];
   let redis = options.redis;
+  if (options.privateRedis) {
+    const spawned = await spawnRedisServer(await freePort());
+    if (spawned) {
+      stops.push(spawned.stop);
+      redis = { host: '127.0.0.1', port: spawned.port, db: 0 };
+    }
+  }
   if (!(await redisAnswers(redis))) {
     const spawned: SpawnedRedis | null = await spawnRedisServer(await freePort());
     if (!spawned) throw new Error(`no Redis answers at ${redis.host}:${redis.port} and redis-server is not installed`);

@@ -73,13 +73,17 @@ export async function startNeonHttp(options: { backend: Backend; port?: number; 
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://stand-in');
     const body = await readBody(req, MAX_BODY_BYTES).catch(() => null);
-    const send = (status: number, value: unknown) =>
+    let tag = '';
+    const send = async (status: number, value: unknown) => {
+      await control.beforeReply(tag);
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+    };
     if (control.handle(req.method ?? 'GET', url, body?.toString('utf8') ?? '', res)) return;
     if (req.method !== 'POST' || url.pathname !== '/sql') return send(404, { message: 'use POST /sql' });
     if (body === null) return send(413, { message: `request body larger than ${MAX_BODY_BYTES} bytes` });
     const connectionString = req.headers['neon-connection-string'];
-    if (!(await control.admit(url.pathname, tagOf(connectionString), req, res))) return;
+    tag = tagOf(connectionString);
+    if (!(await control.admit(url.pathname, tag, req, res))) return;
 
     const arrayMode = req.headers['neon-array-mode'] === 'true';
     try {

@@ -82,13 +82,17 @@ export async function startRedisRest(options: RedisRestOptions): Promise<RedisRe
     const url = new URL(req.url ?? '/', 'http://stand-in');
     const body = await readBody(req, MAX_BODY_BYTES).catch(() => null);
     const headers = { 'content-type': 'application/json', 'upstash-sync-token': String(++syncToken) };
-    const send = (status: number, value: unknown) => res.writeHead(status, headers).end(JSON.stringify(value));
+    let tag = '';
+    const send = async (status: number, value: unknown) => {
+      await control.beforeReply(tag);
+      res.writeHead(status, headers).end(JSON.stringify(value));
+    };
 
     const auth = req.headers.authorization ?? '';
     const token = (auth.startsWith('Bearer ') ? auth.slice(7) : url.searchParams.get('_token')) ?? '';
     // `<token>.<tag>` is accepted too: the tag scopes counters and faults (see ../lib/control.ts).
     if (token !== options.token && !token.startsWith(`${options.token}.`)) return send(401, { error: 'Unauthorized' });
-    const tag = token.slice(options.token.length + 1);
+    tag = token.slice(options.token.length + 1);
     if (control.handle(req.method ?? 'GET', url, body?.toString('utf8') ?? '', res)) return;
     if (body === null) return send(413, { error: `ERR the body is larger than ${MAX_BODY_BYTES} bytes` });
     if (!(await control.admit(url.pathname, tag, req, res))) return;

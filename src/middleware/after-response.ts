@@ -29,6 +29,8 @@ export function flushAfterResponse(deps: Deps): Promise<unknown> {
 export const afterResponse = createMiddleware<AppEnv>(async (c, next) => {
   await next();
   const deps = c.var.deps;
+  // For the round-trip budget test and benchmark: how many Redis round trips the caller waited for.
+  if (deps.config.environment === 'development') c.header('X-Redis-Round-Trips', String(deps.gateway.roundTrips));
   // Uptime monitors poll /health every few seconds: counting them would drown the API's own figures.
   const isHealth = c.req.path === '/health' || c.req.path.startsWith('/health/');
   if (!isHealth) deps.counts.push(...apiCounters(c.req.method, c.var.endpoint, c.res.status));

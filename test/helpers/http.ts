@@ -21,6 +21,8 @@ export interface CallOptions {
   headers?: Record<string, string>;
   env?: Env;
   ip?: string;
+  /** Runs when the response has arrived, before the work the Worker left for after it is awaited. */
+  onResponse?: () => Promise<void>;
 }
 
 export interface CallResult<T = any> {
@@ -47,6 +49,7 @@ export async function call<T = any>(method: string, path: string, options: CallO
   const response = await worker.fetch(request, (options.env ?? testEnv) as Env, ctx);
   const text = await response.text();
   const elapsedMs = performance.now() - started;
+  await options.onResponse?.();
   await waitOnExecutionContext(ctx);
   let body: unknown = text;
   try {

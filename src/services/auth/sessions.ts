@@ -2,8 +2,8 @@
 // a JSON map of the user's live token hashes to their expiry times.
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
-import { sessions, users } from '../../db/schema.ts';
-import { toPublicUser, type PublicUser } from '../users/user-view.ts';
+import { sessions } from '../../db/schema.ts';
+import type { PublicUser } from '../users/user-view.ts';
 import { newSecret, SESSION_TTL_MS, tokenFor } from './tokens.ts';
 
 /** Token hash -> expiry (ms since the epoch) of a user's live sessions. */
@@ -27,20 +27,18 @@ export async function createSession(db: Database, userId: number): Promise<Issue
 
 /** The user and all their live sessions, in one query; null when the user does not exist. */
 export async function loadUserWithSessions(db: Database, userId: number): Promise<{ user: PublicUser; live: LiveSessions } | null> {
-  const rows = await db
-    .select({
-      user: users,
-      live: sql<[string, string][] | null>`(
-        SELECT json_agg(json_build_array(s.token_hash, api_time(s.expires_at)))
-        FROM ${sessions} s WHERE s.user_id = ${users.id} AND s.revoked_at IS NULL AND s.expires_at > now())`,
-    })
-    .from(users)
-    .where(eq(users.id, userId));
-  const row = rows[0];
+  // Plain SQL with explicit aliases: inside a subquery an unqualified column would bind to the wrong table.
+  const result = await db.execute<{ user: PublicUser; live: [string, string][] | null }>(sql`
+    SELECT json_build_object('id', u.id, 'email', u.email, 'name', u.name, 'vehicle_plate', u.vehicle_plate, 'role', u.role,
+                             'created_at', api_time(u.created_at), 'updated_at', api_time(u.updated_at)) AS user,
+           (SELECT json_agg(json_build_array(s.token_hash, api_time(s.expires_at)))
+              FROM sessions s WHERE s.user_id = u.id AND s.revoked_at IS NULL AND s.expires_at > now()) AS live
+    FROM users u WHERE u.id = ${userId}`);
+  const row = result.rows[0];
   if (!row) return null;
   const live: LiveSessions = {};
   for (const [hash, expiresAt] of row.live ?? []) live[hash] = Date.parse(expiresAt);
-  return { user: toPublicUser(row.user), live };
+  return { user: row.user, live };
 }
 
 /** Ends one session. Returns its user and whether that user still has another live session. */
@@ -52,7 +50,7 @@ export async function revokeSession(db: Database, tokenHash: string): Promise<{ 
     .returning({
       userId: sessions.userId,
       othersLive: sql<boolean>`EXISTS (
-        SELECT 1 FROM ${sessions} other WHERE other.user_id = ${sessions.userId} AND other.token_hash <> ${tokenHash}
+        SELECT 1 FROM sessions other WHERE other.user_id = "sessions"."user_id" AND other.token_hash <> ${tokenHash}
           AND other.revoked_at IS NULL AND other.expires_at > now())`,
     });
   return rows[0] ?? null;

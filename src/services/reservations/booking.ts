@@ -69,7 +69,8 @@ function bookingStatement(r: BookingRequest, hash: string | null): SQL {
              WHEN EXISTS (SELECT 1 FROM booked) THEN 201
              WHEN NOT EXISTS (SELECT 1 FROM lot) THEN 404
              ELSE 409 END AS status,
-        CASE WHEN EXISTS (SELECT 1 FROM booked) THEN (SELECT api_reservation(ROW(b.*)::reservations) FROM booked b)
+        CASE WHEN NOT EXISTS (SELECT 1 FROM claim) THEN NULL
+             WHEN EXISTS (SELECT 1 FROM booked) THEN (SELECT api_reservation(ROW(b.*)::reservations) FROM booked b)
              WHEN NOT EXISTS (SELECT 1 FROM lot) THEN ${errorJson('not_found', messages.notFound)}
              WHEN EXISTS (SELECT 1 FROM plate_busy) THEN ${errorJson('vehicle_already_parked', messages.plateBusy)}
              ELSE ${errorJson('lot_full', messages.lotFull)} END AS body
