@@ -15,6 +15,7 @@ export default defineConfig({
           NEON_CONTROL_URL: inject('neonControlUrl'),
           DEAD_URL: inject('deadUrl'),
           HANGING_URL: inject('hangingUrl'),
+          ISOLATED_REDIS_URL: inject('isolatedRedisUrl'),
         },
       },
     })),

@@ -6,6 +6,7 @@ import type { TestProject } from 'vitest/node';
 import { dropDatabase, dropOrphanDatabases } from '../dev/lib/database.ts';
 import { freePort, postgresAnswers } from '../dev/lib/probe.ts';
 import { startStack } from '../dev/lib/stack.ts';
+import { startRedisRest } from '../dev/redis-rest/server.ts';
 
 // Each run has its own database and (where redis-server is installed) its own Redis, so that runs started
 // side by side — two terminals, a watcher and CI — never see each other's data.
@@ -20,6 +21,7 @@ declare module 'vitest' {
     databaseUrl: string;
     deadUrl: string;
     hangingUrl: string;
+    isolatedRedisUrl: string;
   }
 }
 
@@ -44,6 +46,10 @@ export default async function setup(project: TestProject) {
     log: (line) => console.log(`[test stack] ${line}`),
   });
 
+  // A second Upstash endpoint on another database of the same Redis, for the one test file that asserts exact
+  // values of the global counters (other files, running meanwhile, increment them on the main database).
+  const isolated = await startRedisRest({ token: stack.redisToken, target: { ...stack.redisTarget, db: 1 } });
+
   const hanging = net.createServer(() => {}); // accepts, reads nothing, answers nothing
   await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
   const hangingPort = (hanging.address() as net.AddressInfo).port;
@@ -55,9 +61,11 @@ export default async function setup(project: TestProject) {
   project.provide('databaseUrl', stack.databaseUrl);
   project.provide('deadUrl', `http://127.0.0.1:${await freePort()}`);
   project.provide('hangingUrl', `http://127.0.0.1:${hangingPort}`);
+  project.provide('isolatedRedisUrl', isolated.url);
 
   return async () => {
     hanging.close();
+    await isolated.close();
     await stack.stop();
     if (stack.postgresKind === 'postgres') await dropDatabase(stack.databaseUrl).catch(() => {});
   };

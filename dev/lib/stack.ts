@@ -24,6 +24,8 @@ export interface StackOptions {
 
 export interface Stack {
   redisRest: RedisRestServer;
+  /** The redis-server behind the Upstash stand-in. */
+  redisTarget: RedisTarget;
   neonHttp: NeonHttpServer;
   databaseUrl: string;
   redisToken: string;
@@ -81,6 +83,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 
   return {
     redisRest,
+    redisTarget: redis,
     neonHttp,
     databaseUrl: options.databaseUrl,
     redisToken: options.redisToken,

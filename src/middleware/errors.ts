@@ -19,12 +19,19 @@ export const onError: ErrorHandler<AppEnv> = (error, c) => {
     if (error.status === 415) return sendError(c, new AppError('unsupported_media_type', 'Send the body as JSON, with Content-Type: application/json.'));
   }
   if (isDatabaseUnavailable(error)) {
-    console.error(JSON.stringify({ level: 'error', request_id: c.var.requestId, msg: 'database unavailable', error: String(error) }));
+    console.error(JSON.stringify({ level: 'error', request_id: c.var.requestId, msg: 'database unavailable', error: rootMessage(error) }));
     return sendError(c, databaseUnavailable());
   }
   console.error(JSON.stringify({ level: 'error', request_id: c.var.requestId, msg: 'unhandled error', error: String(error), stack: (error as Error)?.stack }));
   return sendError(c, new AppError('internal_error', 'Something went wrong on our side. Quote the request id when reporting it.'));
 };
+
+/** The innermost cause's message: drizzle wraps driver errors in one that repeats the whole statement. */
+function rootMessage(error: unknown): string {
+  let current = error as { message?: string; cause?: unknown };
+  while (current?.cause) current = current.cause as { message?: string; cause?: unknown };
+  return String(current?.message ?? current);
+}
 
 export const notFound: NotFoundHandler<AppEnv> = (c) =>
   sendError(c, new AppError('not_found', `There is no route ${c.req.method} ${c.req.path}.`));

@@ -6,7 +6,7 @@ type State = 'closed' | 'open' | 'half-open';
 export class CircuitBreaker {
   private state: State = 'closed';
   private openUntil = 0;
-  private readonly cooldownMs: number;
+  cooldownMs: number;
   /** Counts recoveries, so that others can tell the circuit has been open since they last looked. */
   generation = 0;
 
@@ -48,5 +48,6 @@ export function breakerFor(url: string, cooldownMs: number): CircuitBreaker {
     breaker = new CircuitBreaker(cooldownMs);
     breakers.set(url, breaker);
   }
+  breaker.cooldownMs = cooldownMs; // the setting of the request at hand (it only differs between tests)
   return breaker;
 }

@@ -8,7 +8,11 @@ import type { Deps } from '../deps.ts';
 // Redis URL -> the circuit breaker generation up to which pending invalidations were applied.
 const reconciled = new Map<string, number>();
 
-/** Whether reads from Redis may be trusted for this request; applies pending invalidations first if needed. */
+/**
+ * Whether this request may use what it reads from Redis. When the pending invalidations still have to be
+ * applied, it applies them, but answers false all the same: the request's own reads went out together with
+ * the reconciliation and may predate it. The next request trusts the cache.
+ */
 export async function ensureCacheTrusted(deps: Deps): Promise<{ trusted: boolean; generation: number }> {
   const url = deps.config.redisUrl;
   const generation = deps.gateway.recoveries;
@@ -26,8 +30,8 @@ export async function ensureCacheTrusted(deps: Deps): Promise<{ trusted: boolean
       if (rows.length === 1000) return { trusted: false, generation }; // more left: the next request goes on
     }
     reconciled.set(url, generation);
-    return { trusted: true, generation };
   } catch {
-    return { trusted: false, generation };
+    // Postgres unreachable: try again with the next request.
   }
+  return { trusted: false, generation };
 }

@@ -34,7 +34,8 @@ export async function cached<T>(deps: Deps, key: string, ttlSeconds: number, loa
  */
 export async function rememberStale(deps: Deps, keys: string[]): Promise<void> {
   if (keys.length === 0) return;
-  await deps.db.execute(sql`INSERT INTO pending_invalidations (key) SELECT unnest(${keys}::text[])`);
+  const rows = sql.join(keys.map((key) => sql`(${key})`), sql`, `);
+  await deps.db.execute(sql`INSERT INTO pending_invalidations (key) VALUES ${rows}`);
 }
 
 /** Clears cache entries now, after a committed write whose keys were not known before it. */

@@ -1,5 +1,6 @@
 // Small builders of test data with unique values: every test makes its own users and lots.
 import { neon, neonConfig } from '@neondatabase/serverless';
+import { Redis } from '@upstash/redis/cloudflare';
 import { call, testEnv } from './http.ts';
 
 neonConfig.fetchEndpoint = testEnv.NEON_HTTP_ENDPOINT!;
@@ -61,4 +62,9 @@ export async function makeLot(admin: TestUser, input: LotInput = {}): Promise<an
 
 export async function book(user: TestUser, lotId: number, plate = uniquePlate(), headers: Record<string, string> = {}) {
   return call('POST', '/reservations', { token: user.token, body: { lot_id: lotId, vehicle_plate: plate }, headers });
+}
+
+/** A plain Upstash client on the test Redis (or another endpoint), for looking at keys directly. */
+export function redisClient(url = testEnv.UPSTASH_REDIS_REST_URL!): Redis {
+  return new Redis({ url, token: testEnv.UPSTASH_REDIS_REST_TOKEN!, automaticDeserialization: false, enableTelemetry: false });
 }

@@ -9,6 +9,8 @@ export interface TestEnv extends Env {
   NEON_CONTROL_URL: string;
   DEAD_URL: string;
   HANGING_URL: string;
+  /** An Upstash endpoint on a Redis database of its own (see global-setup.ts). */
+  ISOLATED_REDIS_URL: string;
 }
 
 export const testEnv = env as unknown as TestEnv;
