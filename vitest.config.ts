@@ -22,7 +22,8 @@ export default defineConfig({
   ],
   test: {
     globalSetup: ['./test/global-setup.ts'],
-    include: ['test/**/*.test.ts'],
+    // `npm run bench:roundtrips` runs the benchmark files instead of the tests, on the same stack.
+    include: process.env.PARKEDGE_BENCH ? ['bench/**/*.bench.ts'] : ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

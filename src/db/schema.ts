@@ -127,6 +127,10 @@ export const reservations = pgTable(
     index('reservations_user_id_idx').on(t.userId),
     index('reservations_lot_id_idx').on(t.lotId),
     index('reservations_reserved_at_idx').on(t.reservedAt),
+    // The reports' revenue per day of release.
+    index('reservations_completed_released_at_idx')
+      .on(t.releasedAt)
+      .where(sql`${t.status} = 'completed'`),
     check('reservations_price_not_negative', sql`${t.pricePerHourCents} >= 0`),
     check('reservations_cost_not_negative', sql`${t.costCents} >= 0`),
     check(

@@ -12,6 +12,8 @@ export const keys = {
   cacheVersion: (key: string) => `cache_version:${key}`,
   /** Bookkeeping of the versioned cache: writers in flight on a key; no fill while it is above zero. */
   cacheHold: (key: string) => `cache_hold:${key}`,
+  /** What the daily job already moved to Postgres for a `daily_*` key it released (see jobs/compact-daily-metrics.ts). */
+  compactedMarker: (dailyKey: string) => `compacted:${dailyKey}`,
   /** The dashboard's assembled data, cached for a few seconds. */
   dashboard: 'dashboard:snapshot',
 } as const;
@@ -53,6 +55,8 @@ export const ttl = {
   /** Longer than any write may take (the database timeout), so a crashed writer's hold expires by itself. */
   cacheHoldMs: 15_000,
   dashboard: 5,
+  /** A late increment comes at most seconds after midnight (waitUntil's limit); a week is ample. */
+  compactedMarker: 7 * 24 * 60 * 60,
 } as const;
 
 /** A UTC calendar day, the suffix of the daily counters. */

@@ -1,12 +1,29 @@
 // Before an isolate trusts anything it reads from Redis — when it starts, and each time Redis comes back
 // after an outage — it clears the cache entries that writes could not clear meanwhile (kept in Postgres,
 // table pending_invalidations). A session ended while Redis was down is thereby never honoured from a stale
-// cache, whichever isolate ended it.
+// cache, whichever isolate ended it. The daily job applies them too.
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../deps.ts';
 
+const BATCH = 1000;
+
 // Redis URL -> the circuit breaker generation up to which pending invalidations were applied.
 const reconciled = new Map<string, number>();
+
+/**
+ * Clears up to BATCH pending cache keys in Redis, then forgets them in Postgres. Resolves with how many it
+ * applied and whether any are left; false for `done` also when Redis refused the deletion.
+ */
+export async function applyPendingInvalidations(deps: Deps): Promise<{ applied: number; done: boolean }> {
+  const { rows } = await deps.db.execute<{ id: string | number; key: string }>(
+    sql`SELECT id, key FROM pending_invalidations ORDER BY id LIMIT ${BATCH}`,
+  );
+  if (rows.length === 0) return { applied: 0, done: true };
+  if (!(await deps.redis.cacheDelete(...new Set(rows.map((row) => row.key))))) return { applied: 0, done: false };
+  const last = Math.max(...rows.map((row) => Number(row.id)));
+  await deps.db.execute(sql`DELETE FROM pending_invalidations WHERE id <= ${last}`);
+  return { applied: rows.length, done: rows.length < BATCH };
+}
 
 /**
  * Whether this request may use what it reads from Redis. When the pending invalidations still have to be
@@ -19,19 +36,9 @@ export async function ensureCacheTrusted(deps: Deps): Promise<{ trusted: boolean
   if (!url || !deps.gateway.configured) return { trusted: false, generation };
   if (reconciled.get(url) === generation) return { trusted: true, generation };
   try {
-    const rows = (await deps.db.execute(sql`SELECT id, key FROM pending_invalidations ORDER BY id LIMIT 1000`)).rows as {
-      id: string | number;
-      key: string;
-    }[];
-    if (rows.length > 0) {
-      if (!(await deps.redis.cacheDelete(...new Set(rows.map((row) => row.key))))) return { trusted: false, generation };
-      const last = Math.max(...rows.map((row) => Number(row.id)));
-      await deps.db.execute(sql`DELETE FROM pending_invalidations WHERE id <= ${last}`);
-      if (rows.length === 1000) return { trusted: false, generation }; // more left: the next request goes on
-    }
-    reconciled.set(url, generation);
+    if ((await applyPendingInvalidations(deps)).done) reconciled.set(url, generation);
   } catch {
-    // Postgres unreachable: try again with the next request.
+    // Postgres unreachable: the next request tries again.
   }
   return { trusted: false, generation };
 }

@@ -20,15 +20,21 @@ const descriptions: Record<number, string> = {
   404: 'No such resource',
   409: 'Conflicts with the current state',
   413: 'The body is larger than 64 KiB',
+  415: 'The body is not sent as application/json',
   422: 'A field, query or path parameter is invalid',
   429: 'Too many requests; see Retry-After',
   503: 'The database is unavailable',
 };
 
-/** The error responses of a route, grouped by status, each naming its possible codes. */
+/**
+ * The error responses of a route, grouped by status, each naming its possible codes. Every route may be rate
+ * limited and may find the database down; a route that takes a body (it lists `invalid_json`) may also get
+ * one that is too large or not JSON.
+ */
 export function errors(...codes: ErrorCode[]) {
   const byStatus = new Map<number, ErrorCode[]>();
-  for (const code of [...codes, 'database_unavailable', 'rate_limited'] as ErrorCode[]) {
+  const bodyCodes: ErrorCode[] = codes.includes('invalid_json') ? ['payload_too_large', 'unsupported_media_type'] : [];
+  for (const code of [...codes, ...bodyCodes, 'database_unavailable', 'rate_limited'] as ErrorCode[]) {
     const status = errorStatus[code];
     byStatus.set(status, [...new Set([...(byStatus.get(status) ?? []), code])]);
   }

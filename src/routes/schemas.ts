@@ -42,6 +42,26 @@ export const SessionSchema = z
   })
   .openapi('Session');
 
+export const ReservationStatus = z.enum(['reserved', 'parked', 'completed', 'cancelled']);
+export const PaymentMethod = z.enum(['card', 'cash', 'upi']);
+
+export const ReservationSchema = z
+  .object({
+    id: z.number().int(),
+    user_id: z.number().int().nullable().openapi({ description: 'null once the user has been deleted' }),
+    lot_id: z.number().int().nullable().openapi({ description: 'null once the lot has been deleted' }),
+    spot_number: z.number().int(),
+    vehicle_plate: z.string(),
+    status: ReservationStatus,
+    reserved_at: z.string().openapi({ format: 'date-time' }),
+    parked_at: z.string().nullable().openapi({ format: 'date-time' }),
+    released_at: z.string().nullable().openapi({ format: 'date-time', description: 'when the spot was given back: on release or on cancellation' }),
+    price_per_hour_cents: z.number().int().openapi({ description: "the lot's price when the reservation was made" }),
+    cost_cents: z.number().int().nullable(),
+    payment_method: PaymentMethod.nullable(),
+  })
+  .openapi('Reservation');
+
 export const jsonBody = <T extends z.ZodType>(schema: T) => ({
   required: true,
   content: { 'application/json': { schema } },

@@ -11,7 +11,7 @@ export interface Tagged {
   tag: string;
   env: Env;
   requestsServed(which: Which): Promise<number>;
-  configure(which: Which, config: { delay_ms?: number; fault?: Fault }): Promise<void>;
+  configure(which: Which, config: { delay_ms?: number; reply_delay_ms?: number; fault?: Fault }): Promise<void>;
   /** Runs `work` and returns how many requests each stand-in served for this tag meanwhile. */
   count<T>(work: () => Promise<T>): Promise<{ result: T; redis: number; neon: number }>;
 }

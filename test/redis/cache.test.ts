@@ -63,7 +63,7 @@ describe('invalidation', () => {
     const slow = await read; // its response, and then its cache fill, come after the write
     expect(slow.body.name).toBe('Before');
     await slowReader.configure('neon', { reply_delay_ms: 0 });
-    const cachedValue = await redis.get(`parking_lot:${lot.id}`);
+    const cachedValue = await redis.get<string>(`parking_lot:${lot.id}`);
     expect(cachedValue === null || JSON.parse(cachedValue).name === 'After').toBe(true);
     expect((await call('GET', `/parking-lots/${lot.id}`)).body.name).toBe('After');
     expect((await call('GET', `/parking-lots/${lot.id}`)).body.name).toBe('After');

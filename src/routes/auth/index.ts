@@ -21,7 +21,7 @@ const registerRoute = createRoute({
   summary: 'Create an account (role `user`) and sign in',
   middleware: [gate({ access: 'anyone', holds: () => [keys.usersAll] })] as const,
   request: { body: jsonBody(RegisterBody) },
-  responses: { 201: jsonResponse('Account created, signed in', SessionSchema), ...errors('invalid_json', 'validation_failed', 'email_taken') },
+  responses: { 201: jsonResponse('Account created, signed in', SessionSchema), ...errors('invalid_json', 'validation_failed', 'unauthorized', 'email_taken') },
 });
 
 const loginRoute = createRoute({
@@ -32,7 +32,7 @@ const loginRoute = createRoute({
   description: 'The same 401 `invalid_credentials`, in the same time, for an unknown email and a wrong password. After 10 failures in 15 minutes for one IP and email: 429.',
   middleware: [gate({ access: 'anyone' })] as const,
   request: { body: jsonBody(LoginBody) },
-  responses: { 200: jsonResponse('Signed in', SessionSchema), ...errors('invalid_json', 'validation_failed', 'invalid_credentials') },
+  responses: { 200: jsonResponse('Signed in', SessionSchema), ...errors('invalid_json', 'validation_failed', 'unauthorized', 'invalid_credentials') },
 });
 
 const logoutRoute = createRoute({

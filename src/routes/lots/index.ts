@@ -70,7 +70,7 @@ const listRoute = createRoute({
   tags: ['Parking lots'],
   summary: 'All lots with live availability',
   middleware: [gate({ access: 'anyone', prefetch: () => [keys.lotsAll] })] as const,
-  responses: { 200: jsonResponse('Every lot', listOf(LotSchema)) },
+  responses: { 200: jsonResponse('Every lot', listOf(LotSchema)), ...errors('unauthorized') },
 });
 
 const getRoute = createRoute({
@@ -80,7 +80,7 @@ const getRoute = createRoute({
   summary: 'One lot with live availability',
   middleware: [gate({ access: 'anyone', prefetch: (c) => (idParam(c) ? [keys.lot(idParam(c)!)] : []) })] as const,
   request: { params: IdParam },
-  responses: { 200: jsonResponse('The lot', LotSchema), ...errors('validation_failed', 'not_found') },
+  responses: { 200: jsonResponse('The lot', LotSchema), ...errors('validation_failed', 'unauthorized', 'not_found') },
 });
 
 const createLotRoute = createRoute({

@@ -9,27 +9,7 @@ import { cancel, park, release } from '../../services/reservations/steps.ts';
 import { lotKeys } from '../../services/lots/lots-service.ts';
 import { currentUser } from '../current-user.ts';
 import { bearerSecurity, errors, IdParam } from '../openapi.ts';
-import { jsonBody, jsonResponse, listOf, normalizePlate, Plate } from '../schemas.ts';
-
-const Status = z.enum(['reserved', 'parked', 'completed', 'cancelled']);
-const PaymentMethod = z.enum(['card', 'cash', 'upi']);
-
-const ReservationSchema = z
-  .object({
-    id: z.number().int(),
-    user_id: z.number().int().nullable().openapi({ description: 'null once the user has been deleted' }),
-    lot_id: z.number().int().nullable().openapi({ description: 'null once the lot has been deleted' }),
-    spot_number: z.number().int(),
-    vehicle_plate: z.string(),
-    status: Status,
-    reserved_at: z.string().openapi({ format: 'date-time' }),
-    parked_at: z.string().nullable().openapi({ format: 'date-time' }),
-    released_at: z.string().nullable().openapi({ format: 'date-time', description: 'when the spot was given back: on release or on cancellation' }),
-    price_per_hour_cents: z.number().int().openapi({ description: "the lot's price when the reservation was made" }),
-    cost_cents: z.number().int().nullable(),
-    payment_method: PaymentMethod.nullable(),
-  })
-  .openapi('Reservation');
+import { jsonBody, jsonResponse, listOf, normalizePlate, PaymentMethod, Plate, ReservationSchema, ReservationStatus as Status } from '../schemas.ts';
 
 const BookBody = z.strictObject({ lot_id: z.number().int().positive().max(2_147_483_647), vehicle_plate: Plate }).openapi('BookRequest');
 const ReleaseBody = z.strictObject({ payment_method: PaymentMethod.optional() }).openapi('ReleaseRequest');
@@ -38,7 +18,7 @@ const IdempotencyHeaders = z.object({
     .string()
     .regex(/^[\x21-\x7e]{1,255}$/, '1 to 255 visible ASCII characters')
     .optional()
-    .openapi({ param: { name: 'Idempotency-Key', in: 'header' }, description: 'Per user, kept 24 hours: a retry with the same key and body gets the first answer again (`Idempotent-Replayed: true`).' }),
+    .openapi({ param: { in: 'header' }, description: 'Per user, kept 24 hours: a retry with the same key and body gets the first answer again (`Idempotent-Replayed: true`).' }),
 });
 const ListQuery = z.object({
   user_id: z.coerce.number().int().positive().optional().openapi({ description: 'admin only' }),
@@ -65,7 +45,7 @@ const bookRoute = createRoute({
   request: { headers: IdempotencyHeaders, body: jsonBody(BookBody) },
   responses: {
     201: jsonResponse('Booked', ReservationSchema),
-    ...errors('invalid_json', 'validation_failed', 'unauthorized', 'forbidden', 'not_found', 'lot_full', 'vehicle_already_parked', 'idempotency_key_reused'),
+    ...errors('invalid_json', 'validation_failed', 'unauthorized', 'not_found', 'lot_full', 'vehicle_already_parked', 'idempotency_key_reused'),
   },
 });
 
@@ -77,7 +57,7 @@ const listRoute = createRoute({
   security: bearerSecurity,
   middleware: [gate({ access: 'signed-in' })] as const,
   request: { query: ListQuery },
-  responses: { 200: jsonResponse('Newest first', listOf(ReservationSchema)), ...errors('validation_failed', 'unauthorized') },
+  responses: { 200: jsonResponse('Newest first', listOf(ReservationSchema)), ...errors('validation_failed', 'unauthorized', 'forbidden') },
 });
 
 const getRoute = createRoute({
@@ -110,6 +90,10 @@ const stepRoute = (step: 'park' | 'release' | 'cancel', summary: string, who: st
 const releaseRoute = createRoute({
   ...stepRoute('release', 'Release: parked → completed, with the cost', 'Owner or admin; the body is optional'),
   request: { params: IdParam, body: { ...jsonBody(ReleaseBody), required: false } },
+  responses: {
+    200: jsonResponse('The reservation after the step', ReservationSchema),
+    ...errors('invalid_json', 'validation_failed', 'unauthorized', 'forbidden', 'not_found', 'invalid_transition'),
+  },
 });
 
 export function registerReservationRoutes(app: OpenAPIHono<AppEnv>): void {

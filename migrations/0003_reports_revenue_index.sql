@@ -1,0 +1,1 @@
+CREATE INDEX "reservations_completed_released_at_idx" ON "reservations" USING btree ("released_at") WHERE "reservations"."status" = 'completed';
