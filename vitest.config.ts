@@ -1,7 +1,10 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
-import { defineConfig } from 'vitest/config';
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 
-export default defineConfig({
+const bench = Boolean(process.env.PARKEDGE_BENCH);
+
+// The Worker's code inside workerd (Cloudflare's vitest plugin), on the stack of test/global-setup.ts.
+const workerd: TestProjectInlineConfiguration = {
   plugins: [
     cloudflareTest(({ inject }) => ({
       wrangler: { configPath: './wrangler.toml' },
@@ -21,10 +24,33 @@ export default defineConfig({
     })),
   ],
   test: {
+    name: 'workerd',
     globalSetup: ['./test/global-setup.ts'],
     // `npm run bench:roundtrips` runs the benchmark files instead of the tests, on the same stack.
-    include: process.env.PARKEDGE_BENCH ? ['bench/**/*.bench.ts'] : ['test/**/*.test.ts'],
+    include: bench ? ['bench/**/*.bench.ts'] : ['test/**/*.test.ts'],
+    exclude: ['test/browser/**', '**/node_modules/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+  },
+};
+
+// The admin pages in headless Chromium, against `wrangler dev` (test/browser/global-setup.ts starts both
+// the stack and wrangler dev). One file at a time: the Redis-down tests take Redis away from the one Worker
+// every browser test talks to.
+const browser: TestProjectInlineConfiguration = {
+  test: {
+    name: 'browser',
+    environment: 'node',
+    globalSetup: ['./test/browser/global-setup.ts'],
+    include: ['test/browser/**/*.test.ts'],
+    fileParallelism: false,
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+  },
+};
+
+export default defineConfig({
+  test: {
+    projects: bench ? [workerd] : [workerd, browser],
   },
 });

@@ -7,6 +7,7 @@ import { afterResponse } from './middleware/after-response.ts';
 import { deps } from './middleware/deps.ts';
 import { notFound, onError, sendError, validationHook } from './middleware/errors.ts';
 import { requestId } from './middleware/request-id.ts';
+import { registerAdminRoutes } from './routes/admin/index.ts';
 import { registerAuthRoutes } from './routes/auth/index.ts';
 import { registerDocs } from './routes/docs.ts';
 import { recordEndpoints } from './routes/endpoints.ts';
@@ -36,6 +37,7 @@ export function createApp() {
   registerLotRoutes(app);
   registerReservationRoutes(app);
   registerReportRoutes(app);
+  registerAdminRoutes(app);
   registerDocs(app);
   recordEndpoints(app.routes);
 

@@ -8,40 +8,49 @@ import { hashPassword } from '../../src/services/auth/password.ts';
 
 export const MIGRATIONS_FOLDER = new URL('../../migrations', import.meta.url).pathname;
 
-/** Creates the database of `connectionString` if it is missing (or afresh, with `recreate`). */
-export async function ensureDatabase(connectionString: string, options: { recreate?: boolean } = {}): Promise<void> {
+/** Runs `work` on a connection to the server's `postgres` database, for creating and dropping others. */
+async function onServer<T>(connectionString: string, work: (admin: pg.Client) => Promise<T>): Promise<T> {
   const url = new URL(connectionString);
-  const name = decodeURIComponent(url.pathname.slice(1));
   url.pathname = '/postgres';
   const admin = new pg.Client({ connectionString: url.toString() });
   await admin.connect();
   try {
-    const quoted = `"${name.replaceAll('"', '""')}"`;
-    if (options.recreate) await admin.query(`DROP DATABASE IF EXISTS ${quoted} WITH (FORCE)`);
-    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${quoted}`);
+    return await work(admin);
   } finally {
     await admin.end();
   }
+}
+
+const databaseName = (connectionString: string) => decodeURIComponent(new URL(connectionString).pathname.slice(1));
+const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+/** Creates the database of `connectionString` if it is missing (or afresh, with `recreate`). */
+export async function ensureDatabase(connectionString: string, options: { recreate?: boolean } = {}): Promise<void> {
+  const name = databaseName(connectionString);
+  await onServer(connectionString, async (admin) => {
+    if (options.recreate) await admin.query(`DROP DATABASE IF EXISTS ${quoted(name)} WITH (FORCE)`);
+    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${quoted(name)}`);
+  });
+}
+
+export async function dropDatabase(connectionString: string): Promise<void> {
+  await onServer(connectionString, (admin) => admin.query(`DROP DATABASE IF EXISTS ${quoted(databaseName(connectionString))} WITH (FORCE)`));
 }
 
 /**
  * Drops the databases named `{prefix}{pid}_…` whose process is gone: what test runs left behind when they
  * were killed before their teardown.
  */
-export async function dropOrphanDatabases(adminUrl: string, prefix: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
+export async function dropOrphanDatabases(serverUrl: string, prefix: string): Promise<void> {
+  await onServer(serverUrl, async (admin) => {
     const { rows } = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${prefix}%`]);
     for (const { datname } of rows) {
       const pid = Number(datname.slice(prefix.length).split('_')[0]);
       if (!Number.isInteger(pid) || pid <= 0 || processAlive(pid)) continue;
-      await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`).catch(() => {});
+      await admin.query(`DROP DATABASE IF EXISTS ${quoted(datname)} WITH (FORCE)`).catch(() => {});
     }
-  } finally {
-    await admin.end();
-  }
+  });
 }
 
 function processAlive(pid: number): boolean {
@@ -50,19 +59,6 @@ function processAlive(pid: number): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-export async function dropDatabase(connectionString: string): Promise<void> {
-  const url = new URL(connectionString);
-  const name = decodeURIComponent(url.pathname.slice(1));
-  url.pathname = '/postgres';
-  const admin = new pg.Client({ connectionString: url.toString() });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS "${name.replaceAll('"', '""')}" WITH (FORCE)`);
-  } finally {
-    await admin.end();
   }
 }
 

@@ -16,7 +16,7 @@ export const onError: ErrorHandler<AppEnv> = (error, c) => {
   if (error instanceof HTTPException) {
     if (error.status === 400) return sendError(c, new AppError('invalid_json', 'The request body is not valid JSON.'));
     if (error.status === 413) return sendError(c, new AppError('payload_too_large', 'The request body is larger than 64 KiB.'));
-    if (error.status === 415) return sendError(c, new AppError('unsupported_media_type', 'Send the body as JSON, with Content-Type: application/json.'));
+    if (error.status === 415) return sendError(c, new AppError('unsupported_media_type', 'This route does not take a body of that Content-Type (JSON routes take application/json).'));
   }
   if (isDatabaseUnavailable(error)) {
     console.error(JSON.stringify({ level: 'error', request_id: c.var.requestId, msg: 'database unavailable', error: rootMessage(error) }));

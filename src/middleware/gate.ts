@@ -5,6 +5,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import type { AppEnv } from '../app-env.ts';
 import { AppError } from '../errors.ts';
+import { adminSessionToken } from './cookies.ts';
 import { counters } from '../redis/keys.ts';
 import { ensureCacheTrusted } from '../redis/reconcile.ts';
 import type { RateLimitResult } from '../redis/utils.ts';
@@ -20,6 +21,11 @@ export interface GateOptions {
   prefetch?: (c: Context<AppEnv>) => string[];
   /** Cache keys the handler's write changes: cleared and held from the first round trip until it is done. */
   holds?: (c: Context<AppEnv>) => string[] | Promise<string[]>;
+  /**
+   * Also accept the admin session cookie (browser pages: GET under /admin only). A cookie that does not
+   * hold a live session makes the caller anonymous rather than refused, so the page can offer the sign-in.
+   */
+  cookie?: boolean;
 }
 
 const HOUR = 3600;
@@ -60,9 +66,10 @@ export function gate(options: GateOptions): MiddlewareHandler<AppEnv> {
     const endpoint = `${c.req.method} ${routePath(c)}`;
     c.set('endpoint', endpoint);
 
-    const raw = bearerToken(c);
-    const token = raw ? parseToken(raw) : null;
-    if (raw !== null && !token) throw new AppError('unauthorized', 'The bearer token is malformed.');
+    const bearer = bearerToken(c);
+    const cookie = bearer === null && options.cookie && c.req.method === 'GET' ? adminSessionToken(c) : undefined;
+    if (bearer !== null && !parseToken(bearer)) throw new AppError('unauthorized', 'The bearer token is malformed.');
+    const token = parseToken(bearer ?? cookie ?? '');
     if (!token && options.access !== 'anyone') throw new AppError('unauthorized', 'Sign in first: send Authorization: Bearer <token>.');
 
     const holdKeys = (await options.holds?.(c)) ?? [];
@@ -87,10 +94,11 @@ export function gate(options: GateOptions): MiddlewareHandler<AppEnv> {
       if (!user) {
         // The request was counted under a user id it could not prove: give it back.
         if (rateResult.limit !== undefined) deps.afterResponse.push(() => deps.redis.rateLimitCheck(identity, endpoint, limit, HOUR, -1));
-        throw new AppError('unauthorized', 'The session has ended or never existed. Sign in again.');
+        if (!cookie) throw new AppError('unauthorized', 'The session has ended or never existed. Sign in again.');
+      } else {
+        c.set('user', user);
+        c.set('sessionHash', token.hash);
       }
-      c.set('user', user);
-      c.set('sessionHash', token.hash);
     }
 
     rateLimitHeaders(c, rateResult);

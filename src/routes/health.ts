@@ -5,6 +5,7 @@ import { sql } from 'drizzle-orm';
 import type { AppEnv } from '../app-env.ts';
 import type { Deps } from '../deps.ts';
 import { raw } from '../redis/gateway.ts';
+import { infoNumber, parseInfo } from '../redis/info.ts';
 
 const RedisStats = z.object({
   version: z.string().nullable(),
@@ -17,11 +18,6 @@ const RedisStats = z.object({
 const RedisOk = z.object({ status: z.literal('ok'), latency_ms: z.number(), redis: RedisStats }).openapi('RedisHealth');
 const Unavailable = z.object({ status: z.literal('unavailable'), error: z.string() }).openapi('PartUnavailable');
 
-function infoField(info: string, name: string): string | null {
-  return new RegExp(`^${name}:(.*)$`, 'm').exec(info)?.[1]?.trim() ?? null;
-}
-
-const numberOrNull = (value: string | null) => (value === null || value === '' ? null : Number(value));
 
 export async function checkRedis(deps: Deps) {
   if (!deps.gateway.configured) return { status: 'unavailable' as const, error: 'Redis is not configured' };
@@ -29,15 +25,15 @@ export async function checkRedis(deps: Deps) {
   try {
     const [ping, size, info] = await deps.gateway.probe((p) => raw(p.ping().dbsize(), ['INFO']));
     if (ping?.error || ping?.result !== 'PONG') throw new Error(ping?.error ?? 'PING did not answer PONG');
-    const text = typeof info?.result === 'string' ? info.result : '';
+    const fields = parseInfo(typeof info?.result === 'string' ? info.result : '');
     return {
       status: 'ok' as const,
       latency_ms: Date.now() - started,
       redis: {
-        version: infoField(text, 'redis_version'),
-        uptime_seconds: numberOrNull(infoField(text, 'uptime_in_seconds')),
-        connected_clients: numberOrNull(infoField(text, 'connected_clients')),
-        used_memory_bytes: numberOrNull(infoField(text, 'used_memory')),
+        version: fields.get('redis_version') ?? null,
+        uptime_seconds: infoNumber(fields, 'uptime_in_seconds'),
+        connected_clients: infoNumber(fields, 'connected_clients'),
+        used_memory_bytes: infoNumber(fields, 'used_memory'),
         keys: Number(size?.result ?? 0),
       },
     };

@@ -54,9 +54,11 @@ describe('GET /openapi.json', () => {
     expect(body.components.schemas.Error.properties.error.required).toEqual(['code', 'message']);
     for (const { name, operation } of operations(body)) {
       const statuses = Object.keys(operation.responses);
-      expect(statuses.some((status) => /^2\d\d$/.test(status)), `${name} has no 2xx response`).toBe(true);
+      // The browser forms under /admin succeed with a 303 to the dashboard and answer errors as pages.
+      expect(statuses.some((status) => /^2\d\d$/.test(status) || status === '303'), `${name} has no 2xx response`).toBe(true);
       for (const status of statuses.filter((s) => Number(s) >= 400)) {
         if (STATUS_REPORTS.has(`${name} ${status}`)) continue;
+        if (operation.responses[status]!.content?.['text/html']) continue;
         expect(operation.responses[status]!.content?.['application/json']?.schema?.$ref, `${name} ${status}`).toBe(ERROR_REF);
       }
       if (!operation.tags?.includes('Health')) expect(statuses, `${name} is rate limited: it must document 429`).toContain('429');

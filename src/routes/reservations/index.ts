@@ -1,5 +1,6 @@
 // POST/GET /reservations, GET /reservations/:id, POST /reservations/:id/{park,release,cancel}.
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import type { AppEnv } from '../../app-env.ts';
 import { AppError } from '../../errors.ts';
 import { gate } from '../../middleware/gate.ts';
@@ -29,7 +30,7 @@ const ListQuery = z.object({
 });
 
 /** The lot a booking will change, read from its body before validation: held from the first round trip. */
-async function bookingHolds(c: Parameters<NonNullable<Parameters<typeof gate>[0]['holds']>>[0]): Promise<string[]> {
+async function bookingHolds(c: Context<AppEnv>): Promise<string[]> {
   const body = (await c.req.json().catch(() => null)) as { lot_id?: unknown } | null;
   const lotId = body?.lot_id;
   return typeof lotId === 'number' && Number.isInteger(lotId) && lotId > 0 && lotId <= 2_147_483_647 ? lotKeys(lotId) : [];

@@ -36,9 +36,9 @@ export type LiveAnalytics = Record<ScalarName, number> & {
   endpoint_calls: Record<string, number>;
 };
 
-/** Every status the API answers: the error table's and the successes'. */
+/** Every status the API answers: the error table's, the successes' and the forms' redirect. */
 export function answeredStatuses(): number[] {
-  return [...new Set<number>([200, 201, 204, ...Object.values(errorStatus)])].sort((a, b) => a - b);
+  return [...new Set<number>([200, 201, 204, 303, ...Object.values(errorStatus)])].sort((a, b) => a - b);
 }
 
 function nonZero(names: readonly string[], values: readonly number[]): Record<string, number> {

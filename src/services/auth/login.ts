@@ -29,7 +29,8 @@ export function failureIdentity(ip: string, email: string): string {
   return `login:${ip}:${createHash('sha256').update(email).digest('hex').slice(0, 24)}`;
 }
 
-export async function login(deps: Deps, ip: string, email: string, password: string): Promise<{ user: PublicUser } & IssuedSession> {
+/** Signs in; with `adminOnly` (the dashboard's form) a right password of a non-admin is refused with 403. */
+export async function login(deps: Deps, ip: string, email: string, password: string, options: { adminOnly?: boolean } = {}): Promise<{ user: PublicUser } & IssuedSession> {
   const identity = failureIdentity(ip, email);
   const max = deps.config.loginFailuresPer15Min;
   const [window, rows] = await Promise.all([
@@ -45,6 +46,9 @@ export async function login(deps: Deps, ip: string, email: string, password: str
   if (!row || !matches) {
     const after = await deps.redis.rateLimitCheck(identity, FAILURE_ENDPOINT, max, FAILURE_WINDOW_SECONDS);
     throw new LoginRefused(new AppError('invalid_credentials', 'The email or the password is wrong.'), after);
+  }
+  if (options.adminOnly && row.role !== 'admin') {
+    throw new LoginRefused(new AppError('forbidden', 'Only admins may sign in to the dashboard.'), window);
   }
   const session = await createSession(deps.db, row.id);
   deps.counts.push(counters.totalLogins, counters.dailyLogins(dayOf(new Date())));

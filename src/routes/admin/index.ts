@@ -1,0 +1,133 @@
+// The admin dashboard: GET /admin/redis-dashboard (JSON for scripts, a page for browsers), and the browser
+// sign-in and sign-out forms that set and clear its session cookie.
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { AppEnv } from '../../app-env.ts';
+import { AppError } from '../../errors.ts';
+import { adminSessionToken, clearAdminSession, csrfToken, csrfValid, setAdminSession } from '../../middleware/cookies.ts';
+import { clientIp, gate, rateLimitHeaders } from '../../middleware/gate.ts';
+import { keys, ttl } from '../../redis/keys.ts';
+import { login, LoginRefused } from '../../services/auth/login.ts';
+import { logout } from '../../services/auth/logout.ts';
+import { parseToken } from '../../services/auth/tokens.ts';
+import { cached, invalidateNow } from '../../services/cache.ts';
+import { gatherDashboard } from '../../services/dashboard/gather.ts';
+import { bearerSecurity, errors } from '../openapi.ts';
+import { jsonResponse, normalizeEmail } from '../schemas.ts';
+import { pageHeaders, renderDashboardPage, renderForbiddenPage, renderSignInPage } from './pages/index.ts';
+import { DashboardSchema } from './schema.ts';
+
+const DASHBOARD = '/admin/redis-dashboard';
+
+const html = { 'text/html': { schema: z.string() } };
+
+const dashboardRoute = createRoute({
+  method: 'get',
+  path: DASHBOARD,
+  tags: ['Admin dashboard'],
+  summary: 'Redis and application metrics (admin): JSON, or a page for browsers',
+  description:
+    'JSON by default. With `Accept: text/html` a server-rendered page with charts; a browser that is not signed in gets the sign-in form, which sets an HttpOnly, Secure, SameSite=Strict cookie scoped to /admin. The data is gathered in one Redis pipeline and one Postgres query, and cached for 5 seconds.',
+  security: bearerSecurity,
+  middleware: [gate({ access: 'anyone', cookie: true, prefetch: () => [keys.dashboard] })] as const,
+  responses: {
+    200: { description: 'The dashboard (or, for a browser not signed in, the sign-in page)', content: { ...jsonResponse('', DashboardSchema).content, ...html } },
+    ...errors('unauthorized', 'forbidden'),
+  },
+});
+
+const FormBody = z.object({ email: z.string().max(254).optional(), password: z.string().max(128).optional(), csrf: z.string().max(128).optional() });
+const form = (schema: z.ZodType) => ({ required: false, content: { 'application/x-www-form-urlencoded': { schema } } });
+const redirect = { description: 'Done: go to the dashboard (303)' };
+
+const signInRoute = createRoute({
+  method: 'post',
+  path: '/admin/sign-in',
+  tags: ['Admin dashboard'],
+  summary: "The dashboard's sign-in form (browsers)",
+  description: 'Admins only; protected against CSRF (same origin and a token echoed from a cookie); failures limited like /auth/login. Answers with the page again on failure.',
+  middleware: [gate({ access: 'anyone' })] as const,
+  request: { body: form(FormBody) },
+  responses: {
+    ...errors(),
+    303: redirect,
+    400: { description: 'Form incomplete', content: html },
+    401: { description: 'Wrong email or password', content: html },
+    403: { description: 'Not an admin, or a forged form', content: html },
+    429: { description: 'Too many failed sign-ins (a page); or too many requests from this IP (the JSON envelope)', content: html },
+  },
+});
+
+const signOutRoute = createRoute({
+  method: 'post',
+  path: '/admin/sign-out',
+  tags: ['Admin dashboard'],
+  summary: "The dashboard's sign-out form (browsers)",
+  middleware: [gate({ access: 'anyone' })] as const,
+  request: { body: form(FormBody.pick({ csrf: true })) },
+  responses: { 303: redirect, 403: { description: 'A forged form', content: html }, ...errors() },
+});
+
+function wantsPage(c: Context<AppEnv>): boolean {
+  return (c.req.header('accept') ?? '').toLowerCase().includes('text/html');
+}
+
+async function page(c: Context<AppEnv>, body: string | Promise<string>, status: 200 | 400 | 401 | 403 | 429 = 200): Promise<Response> {
+  c.header('Cache-Control', 'no-store');
+  for (const [name, value] of Object.entries(await pageHeaders())) c.header(name, value);
+  return c.html(await body, status);
+}
+
+async function formFields(c: Context<AppEnv>): Promise<Record<string, unknown>> {
+  return (await c.req.parseBody().catch(() => ({}))) as Record<string, unknown>;
+}
+
+export function registerAdminRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(dashboardRoute, async (c) => {
+    const user = c.var.user;
+    if (!user) {
+      if (!wantsPage(c)) throw new AppError('unauthorized', 'Sign in first: send Authorization: Bearer <token>.');
+      if (adminSessionToken(c)) clearAdminSession(c);
+      return page(c, renderSignInPage({ csrf: csrfToken(c) }));
+    }
+    if (user.role !== 'admin') {
+      if (!wantsPage(c)) throw new AppError('forbidden', 'Only admins may see the dashboard.');
+      return page(c, renderForbiddenPage({ csrf: csrfToken(c), user }), 403);
+    }
+    const data = await cached(c.var.deps, keys.dashboard, ttl.dashboard, () => gatherDashboard(c.var.deps));
+    if (!wantsPage(c)) return c.json(data, 200);
+    return page(c, renderDashboardPage(data, { csrf: csrfToken(c), user }));
+  });
+
+  app.openapi(signInRoute, async (c) => {
+    const fields = await formFields(c);
+    const email = typeof fields.email === 'string' ? normalizeEmail(fields.email) : '';
+    const password = typeof fields.password === 'string' ? fields.password : '';
+    const again = (error: string, status: 400 | 401 | 403 | 429) => page(c, renderSignInPage({ csrf: csrfToken(c), error, email }), status);
+    if (!csrfValid(c, fields.csrf)) return again('The form has expired. Please sign in again.', 403);
+    if (!email || !password) return again('Enter your email and your password.', 400);
+    try {
+      const session = await login(c.var.deps, clientIp(c), email, password, { adminOnly: true });
+      setAdminSession(c, session.token);
+      return c.redirect(DASHBOARD, 303);
+    } catch (error) {
+      if (!(error instanceof LoginRefused)) throw error;
+      rateLimitHeaders(c, error.limit);
+      if (error.code === 'rate_limited') return again('Too many failed sign-ins. Wait a few minutes and try again.', 429);
+      if (error.code === 'forbidden') return again('Only admins may sign in to the dashboard.', 403);
+      return again('The email or the password is wrong.', 401);
+    }
+  });
+
+  app.openapi(signOutRoute, async (c) => {
+    const fields = await formFields(c);
+    if (!csrfValid(c, fields.csrf)) return page(c, renderSignInPage({ csrf: csrfToken(c), error: 'The form has expired.' }), 403);
+    const token = parseToken(adminSessionToken(c) ?? '');
+    if (token) {
+      await logout(c.var.deps, token.hash);
+      await invalidateNow(c.var.deps, [keys.userSession(token.userId)]);
+    }
+    clearAdminSession(c);
+    return c.redirect(DASHBOARD, 303);
+  });
+}

@@ -1,0 +1,74 @@
+// Gathers the dashboard: Redis INFO and DBSIZE, every counter, the cache namespaces and today's daily
+// counters in ONE Redis pipeline (all queued in the same tick), the daily history from Postgres meanwhile.
+import type { Deps } from '../../deps.ts';
+import { raw, RedisUnavailable } from '../../redis/gateway.ts';
+import { infoNumber, keysPerDb, parseInfo } from '../../redis/info.ts';
+import { ttl } from '../../redis/keys.ts';
+import { readAnalytics, type LiveAnalytics } from '../analytics/counters.ts';
+import { readDailyMetrics } from '../analytics/daily-metrics.ts';
+import { scanNamespaces } from './namespaces.ts';
+import type { DashboardData, RedisServerInfo } from './types.ts';
+
+const TOP_ENDPOINTS = 10;
+
+async function serverInfo(deps: Deps): Promise<RedisServerInfo> {
+  if (!deps.gateway.configured) return { available: false, error: 'Redis is not configured' };
+  try {
+    const [text, keys] = await Promise.all([deps.gateway.call<string>((p) => raw(p, ['INFO'])), deps.gateway.call<number>((p) => p.dbsize())]);
+    const fields = parseInfo(text);
+    return {
+      available: true,
+      version: fields.get('redis_version') ?? null,
+      mode: fields.get('redis_mode') ?? null,
+      uptime_seconds: infoNumber(fields, 'uptime_in_seconds'),
+      used_memory_bytes: infoNumber(fields, 'used_memory'),
+      used_memory_peak_bytes: infoNumber(fields, 'used_memory_peak'),
+      maxmemory_bytes: infoNumber(fields, 'maxmemory'),
+      connected_clients: infoNumber(fields, 'connected_clients'),
+      ops_per_sec: infoNumber(fields, 'instantaneous_ops_per_sec'),
+      total_commands_processed: infoNumber(fields, 'total_commands_processed'),
+      keyspace_hits: infoNumber(fields, 'keyspace_hits'),
+      keyspace_misses: infoNumber(fields, 'keyspace_misses'),
+      keys_per_db: keysPerDb(fields),
+      keys: Number(keys),
+    };
+  } catch (error) {
+    const reason = error instanceof RedisUnavailable ? error.message : `Redis refused INFO: ${String(error)}`;
+    return { available: false, error: reason };
+  }
+}
+
+function descending<T extends string | number>(counts: Record<string, number>, key: (name: string) => T) {
+  return Object.entries(counts)
+    .map(([name, count]) => ({ name: key(name), count }))
+    .sort((a, b) => b.count - a.count || String(a.name).localeCompare(String(b.name)));
+}
+
+function cacheInfo(metrics: LiveAnalytics | null, scan: Awaited<ReturnType<typeof scanNamespaces>> | null): DashboardData['cache'] {
+  if (!metrics || !scan) return null;
+  return {
+    hits: metrics.cache_hits,
+    misses: metrics.cache_misses,
+    hit_rate: metrics.cache_hit_rate,
+    namespaces: scan.namespaces,
+    scanned_keys: scan.scanned,
+    truncated: scan.truncated,
+  };
+}
+
+export async function gatherDashboard(deps: Deps, now = new Date()): Promise<DashboardData> {
+  const scan = scanNamespaces(deps).catch(() => null);
+  const [redis, metrics, daily, namespaces] = await Promise.all([serverInfo(deps), readAnalytics(deps), readDailyMetrics(deps, 30, now), scan]);
+  return {
+    generated_at: now.toISOString(),
+    cache_seconds: ttl.dashboard,
+    redis,
+    metrics,
+    daily,
+    response_codes: metrics ? descending(metrics.response_codes, Number).map(({ name, count }) => ({ status: name, count })) : [],
+    top_endpoints: metrics ? descending(metrics.endpoint_calls, String).slice(0, TOP_ENDPOINTS).map(({ name, count }) => ({ endpoint: name, count })) : [],
+    cache: cacheInfo(metrics, namespaces),
+    active_users: metrics?.active_users ?? null,
+    rate_limit_violations: metrics?.rate_limit_violations ?? null,
+  };
+}
