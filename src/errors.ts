@@ -6,7 +6,6 @@ export const errorStatus = {
   invalid_credentials: 401,
   forbidden: 403,
   not_found: 404,
-  method_not_allowed: 405,
   email_taken: 409,
   lot_full: 409,
   vehicle_already_parked: 409,

@@ -6,7 +6,8 @@ import type { AppEnv } from '../app-env.ts';
 import { gate } from '../middleware/gate.ts';
 import { buildDocument, type OpenApiDocument, registerDocumentComponents } from './docs/document.ts';
 import { type ApiDocument, renderPage } from './docs/page.tsx';
-import { styleSource } from './docs/style.ts';
+import { css } from './docs/style.ts';
+import { pageHeaders } from './html-page.tsx';
 import { errors } from './openapi.ts';
 
 const DocumentSchema = z
@@ -38,10 +39,6 @@ const pageRoute = createRoute({
   },
 });
 
-/** The page may load nothing, run nothing, be framed by no one; only its own stylesheet applies. */
-const csp = (style: string) =>
-  `default-src 'none'; style-src ${style}; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
-
 export function registerDocs(app: OpenAPIHono<AppEnv>): void {
   registerDocumentComponents(app);
 
@@ -69,10 +66,8 @@ export function registerDocs(app: OpenAPIHono<AppEnv>): void {
   app.openapi(documentRoute, (c) => c.json(getDocument() as z.infer<typeof DocumentSchema>, 200));
 
   app.openapi(pageRoute, async (c) => {
-    const [html, style] = await Promise.all([getPage(), styleSource()]);
-    c.header('Content-Security-Policy', csp(style));
-    c.header('X-Content-Type-Options', 'nosniff');
-    c.header('Referrer-Policy', 'no-referrer');
+    const html = await getPage();
+    for (const [name, value] of Object.entries(pageHeaders(css, "'none'"))) c.header(name, value);
     return c.html(html, 200);
   });
 }

@@ -5,6 +5,7 @@ import type { Child } from 'hono/jsx';
 import { Markdown } from './markdown.tsx';
 import { type Body, METHODS, type Operation, operationAnchor, OperationView, type Parameter } from './operation.tsx';
 import { type JsonSchema, type SchemaContext, schemaAnchor, SchemaView } from './schema-view.tsx';
+import { HtmlPage } from '../html-page.tsx';
 import { css } from './style.ts';
 
 type Ref = { $ref: string };
@@ -86,65 +87,55 @@ export function Page({ document }: { document: ApiDocument }): Child {
   const tagged = groups(document, entries(document));
   const { title, version, description } = document.info;
   return (
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="color-scheme" content="light dark" />
-        <meta name="referrer" content="no-referrer" />
-        <title>{`${title} API reference`}</title>
-        <style dangerouslySetInnerHTML={{ __html: css }} />
-      </head>
-      <body>
-        <header class="top">
-          <h1>{title} API <span class="version">v{version}</span></h1>
-          <p>Rendered from the OpenAPI 3.1 document at <a href="/openapi.json">/openapi.json</a>.</p>
-        </header>
-        <div class="layout">
-          <nav class="toc" aria-label="Contents">
-            <h2>Contents</h2>
-            <ul>
-              <li><a href="#introduction">Introduction</a></li>
-              {tagged.map((group) => (
-                <li>
-                  <a href={`#${tagAnchor(group.name)}`}>{group.name}</a>
-                  <ul>
-                    {group.entries.map(({ method, path }) => (
-                      <li><a href={`#${operationAnchor(method, path)}`}><span class={`m m-${method}`}>{method.toUpperCase()}</span> {path}</a></li>
-                    ))}
-                  </ul>
-                </li>
-              ))}
-              {Object.keys(schemas).length > 0 && <li><a href="#schemas">Schemas</a></li>}
-            </ul>
-          </nav>
-          <main>
-            <section id="introduction">
-              <h2>Introduction</h2>
-              <Markdown text={description} />
-            </section>
+    <HtmlPage title={`${title} API reference`} css={css}>
+      <header class="top">
+        <h1>{title} API <span class="version">v{version}</span></h1>
+        <p>Rendered from the OpenAPI 3.1 document at <a href="/openapi.json">/openapi.json</a>.</p>
+      </header>
+      <div class="layout">
+        <nav class="toc" aria-label="Contents">
+          <h2>Contents</h2>
+          <ul>
+            <li><a href="#introduction">Introduction</a></li>
             {tagged.map((group) => (
-              <section class="tag" id={tagAnchor(group.name)}>
-                <h2>{group.name}</h2>
-                <Markdown text={group.description} />
-                {group.entries.map((entry) => <OperationView {...entry} ctx={ctx} />)}
-              </section>
+              <li>
+                <a href={`#${tagAnchor(group.name)}`}>{group.name}</a>
+                <ul>
+                  {group.entries.map(({ method, path }) => (
+                    <li><a href={`#${operationAnchor(method, path)}`}><span class={`m m-${method}`}>{method.toUpperCase()}</span> {path}</a></li>
+                  ))}
+                </ul>
+              </li>
             ))}
-            {Object.keys(schemas).length > 0 && (
-              <section id="schemas">
-                <h2>Schemas</h2>
-                {Object.entries(schemas).map(([name, schema]) => (
-                  <article class="component" id={schemaAnchor(name)}>
-                    <h3>{name}</h3>
-                    <SchemaView schema={schema} ctx={{ ...ctx, seen: new Set([`#/components/schemas/${name}`]) }} />
-                  </article>
-                ))}
-              </section>
-            )}
-          </main>
-        </div>
-      </body>
-    </html>
+            {Object.keys(schemas).length > 0 && <li><a href="#schemas">Schemas</a></li>}
+          </ul>
+        </nav>
+        <main>
+          <section id="introduction">
+            <h2>Introduction</h2>
+            <Markdown text={description} />
+          </section>
+          {tagged.map((group) => (
+            <section class="tag" id={tagAnchor(group.name)}>
+              <h2>{group.name}</h2>
+              <Markdown text={group.description} />
+              {group.entries.map((entry) => <OperationView {...entry} ctx={ctx} />)}
+            </section>
+          ))}
+          {Object.keys(schemas).length > 0 && (
+            <section id="schemas">
+              <h2>Schemas</h2>
+              {Object.entries(schemas).map(([name, schema]) => (
+                <article class="component" id={schemaAnchor(name)}>
+                  <h3>{name}</h3>
+                  <SchemaView schema={schema} ctx={{ ...ctx, seen: new Set([`#/components/schemas/${name}`]) }} />
+                </article>
+              ))}
+            </section>
+          )}
+        </main>
+      </div>
+    </HtmlPage>
   );
 }
 

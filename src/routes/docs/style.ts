@@ -66,14 +66,3 @@ section.tag > h2, #schemas > h2, #introduction > h2 { margin-top: 2.5rem; paddin
 }
 @media print { .toc { display: none; } .op, .component { break-inside: avoid; } }
 `;
-
-let hash: Promise<string> | undefined;
-
-/** The CSP source that allows the stylesheet above: 'sha256-<base64 of its digest>'. */
-export function styleSource(): Promise<string> {
-  hash ??= crypto.subtle.digest('SHA-256', new TextEncoder().encode(css)).then((digest) => {
-    const bytes = String.fromCharCode(...new Uint8Array(digest));
-    return `'sha256-${btoa(bytes)}'`;
-  });
-  return hash;
-}

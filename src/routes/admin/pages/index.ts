@@ -4,4 +4,4 @@
 // pageHeaders())`.
 export { type DashboardOptions, renderDashboardPage } from './dashboard.tsx';
 export { renderForbiddenPage, renderSignInPage, type SignInOptions } from './sign-in.tsx';
-export { pageHeaders } from './style.ts';
+export { adminPageHeaders as pageHeaders } from './style.ts';

@@ -2,22 +2,14 @@
 // allows), and the sign-out form. Text goes through hono/jsx, which escapes children and attribute values;
 // the stylesheet is the only raw HTML, and it is a constant.
 import type { Child } from 'hono/jsx';
+import { HtmlPage } from '../../html-page.tsx';
 import { css } from './style.ts';
 
 export function Document({ title, children }: { title: string; children?: Child }) {
   return (
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="color-scheme" content="light dark" />
-        <meta name="referrer" content="no-referrer" />
-        <meta name="robots" content="noindex, nofollow" />
-        <title>{title}</title>
-        <style dangerouslySetInnerHTML={{ __html: css }} />
-      </head>
-      <body>{children}</body>
-    </html>
+    <HtmlPage title={title} css={css} noindex>
+      {children}
+    </HtmlPage>
   );
 }
 

@@ -2,7 +2,7 @@
 // Content-Security-Policy allows exactly this text by its SHA-256 hash: no 'unsafe-inline', no script-src at
 // all, nothing loaded from elsewhere. A hash does not cover style="" attributes, so the pages use none; the
 // charts are coloured through classes, which also lets them follow the dark colour scheme.
-import { createHash } from 'node:crypto';
+import { pageHeaders } from '../../html-page.tsx';
 
 export const css = `
 :root { color-scheme: light dark; --bg: #f3f5f8; --card: #fff; --fg: #1d2330; --muted: #5b6475; --line: #d5dbe4;
@@ -121,24 +121,10 @@ form#sign-in button { margin-top: 1.25rem; }
 @media (max-width: 30rem) { body { font-size: 14px; } .card dd { font-size: 1.35rem; } th, td { padding: .35rem .45rem; } }
 `;
 
-let styleHash: string | undefined;
-
-/** The CSP source that allows the stylesheet above: 'sha256-<base64 of its digest>', computed once. */
-export function styleSource(): string {
-  styleHash ??= `'sha256-${createHash('sha256').update(css).digest('base64')}'`;
-  return styleHash;
-}
-
 /**
- * The headers of every admin page: a policy under which the page can run nothing, load nothing from elsewhere
- * (images only as data: URLs), be framed by no one and post its forms only to its own origin; no sniffing, no
- * referrer, and no copy kept by the browser or a proxy (the page shows who is signed in and live figures).
+ * The headers of every admin page: those of every HTML page (../../html-page.tsx), forms posted only to this
+ * origin, and no copy kept by the browser or a proxy (the page shows who is signed in and live figures).
  */
-export function pageHeaders(): Record<string, string> {
-  return {
-    'Content-Security-Policy': `default-src 'none'; style-src ${styleSource()}; img-src data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`,
-    'X-Content-Type-Options': 'nosniff',
-    'Referrer-Policy': 'no-referrer',
-    'Cache-Control': 'no-store',
-  };
+export function adminPageHeaders(): Record<string, string> {
+  return { ...pageHeaders(css, "'self'"), 'Cache-Control': 'no-store' };
 }
