@@ -2,7 +2,7 @@
 // for (before the response), those after it (waitUntil), Postgres round trips, and the latency with the
 // stand-ins at no distance and at a simulated distance to the region. Runs inside workerd like the tests.
 import { beforeAll, it } from 'vitest';
-import { call, type CallOptions } from '../test/helpers/http.ts';
+import { call, testEnv, type CallOptions } from '../test/helpers/http.ts';
 import { makeAdmin, makeLot, makeUser, type TestUser, uniquePlate } from '../test/helpers/fixtures.ts';
 import { tagged } from '../test/helpers/stand-ins.ts';
 
@@ -99,4 +99,22 @@ it('prints the round-trip table', async () => {
   const lines = [header, '|---|---|---|---|---|---|'];
   for (const [name, r] of rows) lines.push(`| ${name} | ${r.before} | ${r.after} | ${r.postgres} | ${r.near.toFixed(1)} | ${r.far.toFixed(1)} |`);
   console.log(`\nRound trips per request (${RUNS} runs each; latency = time to the response inside workerd)\n\n${lines.join('\n')}\n`);
+});
+
+it('prints the latency of one request with Redis dead and with Redis hanging', async () => {
+  const lot = `/parking-lots/${lotId}`;
+  const timed = async (env: typeof scope.env) => (await call('GET', lot, { env })).elapsedMs;
+  const dead = { ...scope.env, UPSTASH_REDIS_REST_URL: testEnv.DEAD_URL };
+  const hanging = { ...scope.env, UPSTASH_REDIS_REST_URL: testEnv.HANGING_URL };
+  const deadFirst = await timed(dead);
+  const deadNext = median([await timed(dead), await timed(dead), await timed(dead)]);
+  const hangingFirst = await timed(hanging);
+  const hangingNext = median([await timed(hanging), await timed(hanging), await timed(hanging)]);
+  const lines = [
+    '| Redis | first request | next requests (circuit open, median of 3) |',
+    '|---|---|---|',
+    `| dead (connection refused) | ${deadFirst.toFixed(1)} ms | ${deadNext.toFixed(1)} ms |`,
+    `| hanging (accepts, never answers; timeout ${testEnv.REDIS_TIMEOUT_MS ?? 800} ms) | ${hangingFirst.toFixed(1)} ms | ${hangingNext.toFixed(1)} ms |`,
+  ];
+  console.log(`\nGET /parking-lots/:id without Redis (answered from Postgres, 200)\n\n${lines.join('\n')}\n`);
 });
