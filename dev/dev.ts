@@ -8,7 +8,7 @@ import { startRedisRest, type RedisRestServer } from './redis-rest/server.ts';
 import { adminCredentials } from './lib/admin.ts';
 import { migrateDatabase, seedAdmin } from './lib/database.ts';
 import { openDatabaseRoute } from './lib/database-route.ts';
-import { portIsFree, redisAnswers } from './lib/probe.ts';
+import { onPath, portIsFree, redisAnswers } from './lib/probe.ts';
 import { spawnRedisServer } from './lib/redis-server.ts';
 
 const PORT = Number(process.env.PORT ?? 8787);
@@ -37,10 +37,11 @@ async function redisVars(): Promise<Record<string, string>> {
     db: Number(process.env.REDIS_DB ?? 0),
   };
   if (!(await redisAnswers(target))) {
-    const port = (await portIsFree(target.port)) ? target.port : 0;
-    const spawned = port ? await spawnRedisServer(port) : null;
+    const portFree = await portIsFree(target.port);
+    const spawned = portFree ? await spawnRedisServer(target.port) : null;
     if (!spawned) {
-      say(`Redis: none answers at ${target.host}:${target.port} and redis-server is not installed — running WITHOUT Redis (no cache, rate limits or counters; /health/redis answers 503)`);
+      const why = !onPath('redis-server') ? 'redis-server is not installed' : `port ${target.port} is taken by something else`;
+      say(`Redis: none answers at ${target.host}:${target.port} and ${why} — running WITHOUT Redis (no cache, rate limits or counters; /health/redis answers 503)`);
       return {};
     }
     stops.push(spawned.stop);

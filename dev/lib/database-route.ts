@@ -50,7 +50,7 @@ export async function openDatabaseRoute(env: NodeJS.ProcessEnv, port?: number): 
     throw new Error(`DATABASE_URL is set but no PostgreSQL answers at ${new URL(given).host}`);
   } else {
     mkdirSync(PGLITE_DIR, { recursive: true });
-    backend = new PgliteBackend(await PGlite.create({ dataDir: PGLITE_DIR }));
+    backend = new PgliteBackend(await PGlite.create({ dataDir: PGLITE_DIR }), databaseUrl);
     description = 'embedded PostgreSQL (PGlite, data in .data/pglite): no PostgreSQL answers on 127.0.0.1:5432';
   }
   const listenPort = port !== undefined && (await portIsFree(port)) ? port : 0;

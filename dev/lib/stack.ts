@@ -69,7 +69,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     postgresKind = 'postgres';
   } else {
     log('no PostgreSQL answers: using embedded PGlite');
-    backend = new PgliteBackend(await PGlite.create());
+    backend = new PgliteBackend(await PGlite.create(), options.databaseUrl);
     postgresKind = 'pglite';
   }
   stops.push(() => backend.close());

@@ -117,14 +117,17 @@ export class PostgresBackend implements Backend {
 const identityParsers = new Proxy({}, { get: () => (value: string) => value });
 
 /**
- * Embedded PostgreSQL: one database, whatever the connection string names; one statement at a time.
- * It takes the PGlite instance over: every value it returns from then on is raw text.
+ * Embedded PostgreSQL standing in for the server of `serverUrl`: a connection string naming another host or
+ * port is refused as an unreachable server would be; any database name reaches the one database. One
+ * statement at a time. It takes the PGlite instance over: every value it returns from then on is raw text.
  */
 export class PgliteBackend implements Backend {
   private readonly db: PGlite;
+  private readonly server: string;
 
-  constructor(db: PGlite) {
+  constructor(db: PGlite, serverUrl: string) {
     this.db = db;
+    this.server = new URL(serverUrl).host;
     // PGlite merges per-query parsers into a copy (losing a Proxy's catch-all), but uses the instance's own
     // parsers object as it is.
     (db as unknown as { parsers: object }).parsers = identityParsers;
@@ -142,11 +145,18 @@ export class PgliteBackend implements Backend {
     };
   }
 
-  query(_connectionString: string, statement: Statement): Promise<QueryResult> {
+  private reach(connectionString: string): void {
+    const host = new URL(connectionString).host;
+    if (host !== this.server) throw new Error(`connect ECONNREFUSED ${host} (only ${this.server} is served, by embedded PGlite)`);
+  }
+
+  async query(connectionString: string, statement: Statement): Promise<QueryResult> {
+    this.reach(connectionString);
     return this.run(this.db, statement);
   }
 
-  batch(_connectionString: string, statements: Statement[], options: BatchOptions): Promise<QueryResult[]> {
+  async batch(connectionString: string, statements: Statement[], options: BatchOptions): Promise<QueryResult[]> {
+    this.reach(connectionString);
     // PGlite's transaction() holds its single connection exclusively, so batches never interleave.
     return this.db.transaction(async (tx) => {
       const begin = beginStatement(options);
