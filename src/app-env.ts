@@ -1,7 +1,6 @@
 import type { Deps } from './deps.ts';
 import type { Env } from './env.ts';
 import type { PublicUser } from './services/users/user-view.ts';
-import type { CacheLookup } from './redis/utils.ts';
 
 export interface AppEnv {
   Bindings: Env;
@@ -14,7 +13,5 @@ export interface AppEnv {
     user?: PublicUser;
     /** The caller's session token hash, set by the gate. */
     sessionHash?: string;
-    /** Cache entries the gate fetched in the request's first round trip. */
-    prefetched?: Map<string, CacheLookup<unknown>>;
   };
 }

@@ -12,7 +12,7 @@ export const errorStatus = {
   invalid_transition: 409,
   spots_in_use: 409,
   user_has_active_reservation: 409,
-  idempotency_key_in_progress: 409,
+  last_admin: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   validation_failed: 422,

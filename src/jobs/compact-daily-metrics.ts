@@ -10,11 +10,10 @@
 // marker + counter: the script moves the counter into the marker atomically, and the next run upserts the
 // sum. Postgres only ever takes a larger total, so a stale run (or a marker expired before a very late
 // increment) can never lower a stored day.
-import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../deps.ts';
 import { dailyKeyPattern, dayOf, keys as redisKeys, ttl } from '../redis/keys.ts';
-import { runScript, type Script } from '../redis/scripts.ts';
+import { runScript, script, type Script } from '../redis/scripts.ts';
 
 const SCAN_MATCH = 'daily_*';
 const SCAN_COUNT = 1000;
@@ -38,10 +37,6 @@ export interface Staged {
   skipped: string[];
   /** Rows inserted or raised by the upsert. */
   written: number;
-}
-
-function script(source: string): Script {
-  return { source, sha: createHash('sha1').update(source).digest('hex') };
 }
 
 /** KEYS: (counter, marker) pairs. ARGV: marker ttl, then (counter, marker, total) triples as read. */

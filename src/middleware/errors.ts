@@ -4,7 +4,7 @@ import type { Hook } from '@hono/zod-openapi';
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from '../app-env.ts';
-import { databaseUnavailable, isDatabaseUnavailable } from '../db/errors.ts';
+import { constraintOf, databaseUnavailable, isDatabaseUnavailable, sqlStateOf } from '../db/errors.ts';
 import { AppError } from '../errors.ts';
 
 export function sendError(c: Context<AppEnv>, error: AppError): Response {
@@ -19,18 +19,25 @@ export const onError: ErrorHandler<AppEnv> = (error, c) => {
     if (error.status === 415) return sendError(c, new AppError('unsupported_media_type', 'This route does not take a body of that Content-Type (JSON routes take application/json).'));
   }
   if (isDatabaseUnavailable(error)) {
-    console.error(JSON.stringify({ level: 'error', request_id: c.var.requestId, msg: 'database unavailable', error: rootMessage(error) }));
+    log(c, 'database unavailable', error);
     return sendError(c, databaseUnavailable());
   }
-  console.error(JSON.stringify({ level: 'error', request_id: c.var.requestId, msg: 'unhandled error', error: String(error), stack: (error as Error)?.stack }));
+  // A value PostgreSQL cannot take (class 22: a NUL in text, a number out of range) is bad input, not our fault.
+  if (sqlStateOf(error)?.startsWith('22')) {
+    return sendError(c, new AppError('validation_failed', 'A value is malformed or out of range.'));
+  }
+  log(c, 'unhandled error', error);
   return sendError(c, new AppError('internal_error', 'Something went wrong on our side. Quote the request id when reporting it.'));
 };
 
-/** The innermost cause's message: drizzle wraps driver errors in one that repeats the whole statement. */
-function rootMessage(error: unknown): string {
-  let current = error as { message?: string; cause?: unknown };
-  while (current?.cause) current = current.cause as { message?: string; cause?: unknown };
-  return String(current?.message ?? current);
+/**
+ * Logs the innermost cause only: drizzle wraps driver errors in one whose message and stack repeat the whole
+ * statement with its parameters, which may hold password or token hashes.
+ */
+function log(c: Context<AppEnv>, msg: string, error: unknown): void {
+  let root = error as { message?: string; stack?: string; cause?: unknown };
+  while (root?.cause) root = root.cause as typeof root;
+  console.error(JSON.stringify({ level: 'error', request_id: c.var.requestId, msg, error: String(root?.message ?? root), sqlstate: sqlStateOf(error), constraint: constraintOf(error), stack: root?.stack }));
 }
 
 export const notFound: NotFoundHandler<AppEnv> = (c) =>

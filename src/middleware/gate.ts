@@ -19,8 +19,11 @@ export interface GateOptions {
   access: Access;
   /** Cache keys the handler reads, fetched with the session and the rate limit. */
   prefetch?: (c: Context<AppEnv>) => string[];
-  /** Cache keys the handler's write changes: cleared and held from the first round trip until it is done. */
-  holds?: (c: Context<AppEnv>) => string[] | Promise<string[]>;
+  /**
+   * Cache keys the handler's write changes: cleared and held from the first round trip until it is done.
+   * Gets the user id the caller's token claims (not yet proven: the check leaves in the same round trip).
+   */
+  holds?: (c: Context<AppEnv>, claimedUserId: number | null) => string[] | Promise<string[]>;
   /**
    * Also accept the admin session cookie (browser pages: GET under /admin only). A cookie that does not
    * hold a live session makes the caller anonymous rather than refused, so the page can offer the sign-in.
@@ -72,7 +75,7 @@ export function gate(options: GateOptions): MiddlewareHandler<AppEnv> {
     const token = parseToken(bearer ?? cookie ?? '');
     if (!token && options.access !== 'anyone') throw new AppError('unauthorized', 'Sign in first: send Authorization: Bearer <token>.');
 
-    const holdKeys = (await options.holds?.(c)) ?? [];
+    const holdKeys = (await options.holds?.(c, token?.userId ?? null)) ?? [];
     const prefetchKeys = options.prefetch?.(c) ?? [];
     const identity = token ? String(token.userId) : `ip:${clientIp(c)}`;
     const limit = token ? deps.config.rateLimitPerHour : deps.config.rateLimitAnonymousPerHour;
@@ -85,16 +88,19 @@ export function gate(options: GateOptions): MiddlewareHandler<AppEnv> {
     const held = deps.redis.cacheHold(...holdKeys);
     releaseAfterResponse(deps, holdKeys);
 
-    const [{ trusted, generation }, rateResult, found] = await Promise.all([trust, rate, entries, held]);
+    const [{ trusted, generation }, counted, found] = await Promise.all([trust, rate, entries, held]);
+    let rateResult = counted;
     deps.cacheTrusted = trusted && deps.gateway.recoveries === generation;
     if (deps.cacheTrusted) deps.prefetched = new Map(found);
 
     if (token) {
       const user = await resolveCaller(deps, token, caller!);
       if (!user) {
-        // The request was counted under a user id it could not prove: give it back.
+        // Counted under a user id it could not prove: given back to that user, and charged to the client's IP
+        // as an anonymous request instead, so that made-up tokens are limited like any anonymous caller.
         if (rateResult.limit !== undefined) deps.afterResponse.push(() => deps.redis.rateLimitCheck(identity, endpoint, limit, HOUR, -1));
-        if (!cookie) throw new AppError('unauthorized', 'The session has ended or never existed. Sign in again.');
+        rateResult = await deps.redis.rateLimitCheck(`ip:${clientIp(c)}`, endpoint, deps.config.rateLimitAnonymousPerHour, HOUR);
+        if (!cookie && rateResult.allowed) throw new AppError('unauthorized', 'The session has ended or never existed. Sign in again.');
       } else {
         c.set('user', user);
         c.set('sessionHash', token.hash);

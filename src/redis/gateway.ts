@@ -69,9 +69,9 @@ export class RedisGateway {
    * One round trip now, even while the circuit is open: the health check asks Redis itself, and its
    * answer opens or closes the circuit for everyone.
    */
-  async probe(build: (pipeline: Pipeline) => Pipeline): Promise<Outcome[]> {
+  async probe(build: (pipeline: Pipeline) => Pipeline, maxMs = this.timeoutMs): Promise<Outcome[]> {
     if (!this.client) throw new RedisUnavailable('Redis is not configured');
-    return this.send(build(this.client.pipeline()));
+    return this.send(build(this.client.pipeline()), Math.min(maxMs, this.timeoutMs));
   }
 
   private async flush(): Promise<void> {
@@ -94,11 +94,11 @@ export class RedisGateway {
     }
   }
 
-  private async send(pipeline: Pipeline): Promise<Outcome[]> {
+  private async send(pipeline: Pipeline, timeoutMs = this.timeoutMs): Promise<Outcome[]> {
     this.roundTrips += 1;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new RedisUnavailable(`Redis did not answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+      timer = setTimeout(() => reject(new RedisUnavailable(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
     });
     const request = pipeline.exec({ keepErrors: true });
     request.catch(() => {}); // it may settle after the timeout has already answered

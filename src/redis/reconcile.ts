@@ -20,8 +20,8 @@ export async function applyPendingInvalidations(deps: Deps): Promise<{ applied: 
   );
   if (rows.length === 0) return { applied: 0, done: true };
   if (!(await deps.redis.cacheDelete(...new Set(rows.map((row) => row.key))))) return { applied: 0, done: false };
-  const last = Math.max(...rows.map((row) => Number(row.id)));
-  await deps.db.execute(sql`DELETE FROM pending_invalidations WHERE id <= ${last}`);
+  // By id, not `id <= max`: a row committed late with a smaller id than one already read is not lost.
+  await deps.db.execute(sql`DELETE FROM pending_invalidations WHERE id IN (${sql.join(rows.map((row) => sql`${row.id}`), sql`, `)})`);
   return { applied: rows.length, done: rows.length < BATCH };
 }
 

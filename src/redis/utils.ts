@@ -142,17 +142,6 @@ export class RedisUtils {
     }
   }
 
-  /** How many requests are left without counting one. */
-  async rateLimitRemaining(userId: string, endpoint: string, maxRequests: number, windowSeconds: number): Promise<RateLimitResult> {
-    try {
-      const result = await this.limiter(maxRequests, windowSeconds).getRemaining(`${userId}:${endpoint}`);
-      return { allowed: result.remaining > 0, limit: result.limit, remaining: result.remaining, resetAt: result.reset };
-    } catch (error) {
-      quiet(error);
-      return { allowed: true };
-    }
-  }
-
   private async invalidate(cacheKeys: string[], endsHold: boolean): Promise<boolean> {
     if (cacheKeys.length === 0) return true;
     try {

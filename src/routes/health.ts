@@ -19,11 +19,14 @@ const RedisOk = z.object({ status: z.literal('ok'), latency_ms: z.number(), redi
 const Unavailable = z.object({ status: z.literal('unavailable'), error: z.string() }).openapi('PartUnavailable');
 
 
+/** The contract: /health/redis answers within 2 s even when Redis hangs, whatever REDIS_TIMEOUT_MS says. */
+const PROBE_TIMEOUT_MS = 1500;
+
 export async function checkRedis(deps: Deps) {
   if (!deps.gateway.configured) return { status: 'unavailable' as const, error: 'Redis is not configured' };
   const started = Date.now();
   try {
-    const [ping, size, info] = await deps.gateway.probe((p) => raw(p.ping().dbsize(), ['INFO']));
+    const [ping, size, info] = await deps.gateway.probe((p) => raw(p.ping().dbsize(), ['INFO']), PROBE_TIMEOUT_MS);
     if (ping?.error || ping?.result !== 'PONG') throw new Error(ping?.error ?? 'PING did not answer PONG');
     const fields = parseInfo(typeof info?.result === 'string' ? info.result : '');
     return {

@@ -1,9 +1,12 @@
 // The request and response schemas shared by several routes; they validate input and document the API.
 import { z } from '@hono/zod-openapi';
 
+/** Text a person typed: no control characters (PostgreSQL refuses NUL; the others are never meant). */
+export const Text = z.string().regex(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/, 'control characters are not allowed');
+
 export const Email = z.email().max(254).openapi({ example: 'driver@example.com' });
 export const Password = z.string().min(8).max(128).openapi({ example: 'correct-horse-battery' });
-export const Name = z.string().trim().min(1).max(100).openapi({ example: 'Asha Rao' });
+export const Name = Text.trim().min(1).max(100).openapi({ example: 'Asha Rao' });
 /** Spaces and hyphens are allowed and dropped; letters are upper-cased: `ka-01 ab 1234` is `KA01AB1234`. */
 export const Plate = z
   .string()

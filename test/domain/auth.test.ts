@@ -43,6 +43,12 @@ describe('POST /auth/register', () => {
     expect(JSON.stringify(res.body.error.details)).toMatch(/role/);
   });
 
+  it('refuses control characters in text with 422, never a 500', async () => {
+    const res = await call('POST', '/auth/register', { body: { email: email(), password: 'long-enough', name: 'A\u0000B' } });
+    expect(res.status).toBe(422);
+    expect(res.body.error.details[0].field).toBe('name');
+  });
+
   it('answers 400 invalid_json to a body that is not JSON, 415 to another media type, 413 over 64 KiB', async () => {
     const bad = await call('POST', '/auth/register', { rawBody: '{"email":', headers: { 'content-type': 'application/json' } });
     expect(bad.status).toBe(400);
@@ -92,6 +98,15 @@ describe('POST /auth/login', () => {
     // Another IP, or another email from this IP, is not affected.
     expect((await call('POST', '/auth/login', { ip: '192.0.2.78', body: { email: user.email, password: user.password } })).status).toBe(200);
   });
+});
+
+it('counts failed sign-ins sent in parallel: no more than the limit get through', async () => {
+  const user = await makeUser();
+  const env = { ...testEnv, LOGIN_FAILURES_PER_15_MIN: '3' };
+  const ip = '192.0.2.91';
+  const results = await Promise.all(Array.from({ length: 12 }, () => call('POST', '/auth/login', { env, ip, body: { email: user.email, password: 'wrong-password' } })));
+  expect(results.filter((r) => r.status === 401).length).toBeLessThanOrEqual(3);
+  expect(results.filter((r) => r.status === 429).length).toBeGreaterThanOrEqual(9);
 });
 
 describe('POST /auth/logout', () => {

@@ -153,5 +153,6 @@ describe('who may do what', () => {
     expect(paged.body.data.map((r: { id: number }) => r.id)).toEqual([ra.id]);
     expect((await call('GET', '/reservations?status=lost', { token: admin.token })).status).toBe(422);
     expect((await call('GET', '/reservations?limit=0', { token: admin.token })).status).toBe(422);
+    expect((await call('GET', '/reservations?user_id=99999999999', { token: admin.token })).status).toBe(422);
   });
 });

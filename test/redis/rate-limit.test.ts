@@ -35,6 +35,14 @@ describe('per user per endpoint', () => {
     expect(res.headers.get('ratelimit-remaining')).toBe('49');
   });
 
+  it('charges made-up tokens to the client IP like anonymous requests', async () => {
+    const env = { ...testEnv, RATE_LIMIT_ANONYMOUS_PER_HOUR: '3' };
+    const ip = '198.51.100.201';
+    const statuses = [];
+    for (let i = 0; i < 6; i++) statuses.push((await call('GET', '/auth/me', { env, ip, token: `pe_424242_${'C'.repeat(43)}` })).status);
+    expect(statuses).toEqual([401, 401, 401, 429, 429, 429]);
+  });
+
   it('does not count a request whose token turns out to be invalid against that user', async () => {
     const user = await makeUser();
     const env = { ...testEnv, RATE_LIMIT_PER_HOUR: '2' };

@@ -13,7 +13,7 @@ import { parseToken } from '../../services/auth/tokens.ts';
 import { cached, invalidateNow } from '../../services/cache.ts';
 import { gatherDashboard } from '../../services/dashboard/gather.ts';
 import { bearerSecurity, errors } from '../openapi.ts';
-import { jsonResponse, normalizeEmail } from '../schemas.ts';
+import { Email, jsonResponse, normalizeEmail } from '../schemas.ts';
 import { pageHeaders, renderDashboardPage, renderForbiddenPage, renderSignInPage } from './pages/index.ts';
 import { DashboardSchema } from './schema.ts';
 
@@ -101,11 +101,12 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>): void {
 
   app.openapi(signInRoute, async (c) => {
     const fields = await formFields(c);
-    const email = typeof fields.email === 'string' ? normalizeEmail(fields.email) : '';
+    const typed = typeof fields.email === 'string' ? normalizeEmail(fields.email) : '';
+    const email = Email.safeParse(typed).success ? typed : '';
     const password = typeof fields.password === 'string' ? fields.password : '';
     const again = (error: string, status: 400 | 401 | 403 | 429) => page(c, renderSignInPage({ csrf: csrfToken(c), error, email }), status);
     if (!csrfValid(c, fields.csrf)) return again('The form has expired. Please sign in again.', 403);
-    if (!email || !password) return again('Enter your email and your password.', 400);
+    if (!email || !password) return again(typed ? 'Enter a valid email address and your password.' : 'Enter your email and your password.', 400);
     try {
       const session = await login(c.var.deps, clientIp(c), email, password, { adminOnly: true });
       setAdminSession(c, session.token);

@@ -5,7 +5,6 @@ import { clientIp, gate, rateLimitHeaders } from '../../middleware/gate.ts';
 import { keys } from '../../redis/keys.ts';
 import { login, LoginRefused } from '../../services/auth/login.ts';
 import { logout } from '../../services/auth/logout.ts';
-import { parseToken } from '../../services/auth/tokens.ts';
 import { register } from '../../services/users/users-service.ts';
 import { currentUser } from '../current-user.ts';
 import { bearerSecurity, errors } from '../openapi.ts';
@@ -45,10 +44,7 @@ const logoutRoute = createRoute({
   middleware: [
     gate({
       access: 'signed-in',
-      holds: (c) => {
-        const token = parseToken(c.req.header('authorization')?.replace(/^Bearer\s+/i, '') ?? '');
-        return token ? [keys.userSession(token.userId)] : [];
-      },
+      holds: (_c, userId) => (userId ? [keys.userSession(userId)] : []),
     }),
   ] as const,
   responses: { 204: { description: 'Signed out' }, ...errors('unauthorized') },

@@ -6,11 +6,11 @@ import { gate, idParam } from '../../middleware/gate.ts';
 import { keys } from '../../redis/keys.ts';
 import { createLot, deleteLot, getLot, listLots, listSpots, lotKeys, updateLot } from '../../services/lots/lots-service.ts';
 import { bearerSecurity, errors, IdParam } from '../openapi.ts';
-import { jsonBody, jsonResponse, listOf } from '../schemas.ts';
+import { jsonBody, jsonResponse, listOf, Text } from '../schemas.ts';
 
 const LotFields = {
-  name: z.string().trim().min(1).max(120).openapi({ example: 'MG Road Central' }),
-  address: z.string().trim().min(1).max(300).openapi({ example: '12 MG Road, Bengaluru' }),
+  name: Text.trim().min(1).max(120).openapi({ example: 'MG Road Central' }),
+  address: Text.trim().min(1).max(300).openapi({ example: '12 MG Road, Bengaluru' }),
   pin_code: z.string().trim().regex(/^[A-Za-z0-9 -]{3,10}$/, 'a postal code of 3 to 10 letters, digits, spaces or hyphens').openapi({ example: '560001' }),
   price_per_hour_cents: z.number().int().min(0).max(10_000_000).openapi({ example: 4000 }),
   capacity: z.number().int().min(1).max(5000).openapi({ example: 120 }),
@@ -78,7 +78,7 @@ const getRoute = createRoute({
   path: '/parking-lots/{id}',
   tags: ['Parking lots'],
   summary: 'One lot with live availability',
-  middleware: [gate({ access: 'anyone', prefetch: (c) => (idParam(c) ? [keys.lot(idParam(c)!)] : []) })] as const,
+  middleware: [gate({ access: 'anyone', prefetch: (c) => [idParam(c)].flatMap((id) => (id ? [keys.lot(id)] : [])) })] as const,
   request: { params: IdParam },
   responses: { 200: jsonResponse('The lot', LotSchema), ...errors('validation_failed', 'unauthorized', 'not_found') },
 });

@@ -7,6 +7,7 @@ import { gate } from '../../middleware/gate.ts';
 import { book } from '../../services/reservations/booking.ts';
 import { getReservation, listReservations } from '../../services/reservations/queries.ts';
 import { cancel, park, release } from '../../services/reservations/steps.ts';
+import { keys } from '../../redis/keys.ts';
 import { lotKeys } from '../../services/lots/lots-service.ts';
 import { currentUser } from '../current-user.ts';
 import { bearerSecurity, errors, IdParam } from '../openapi.ts';
@@ -22,8 +23,8 @@ const IdempotencyHeaders = z.object({
     .openapi({ param: { in: 'header' }, description: 'Per user, kept 24 hours: a retry with the same key and body gets the first answer again (`Idempotent-Replayed: true`).' }),
 });
 const ListQuery = z.object({
-  user_id: z.coerce.number().int().positive().optional().openapi({ description: 'admin only' }),
-  lot_id: z.coerce.number().int().positive().optional(),
+  user_id: z.coerce.number().int().positive().max(2_147_483_647).optional().openapi({ description: 'admin only' }),
+  lot_id: z.coerce.number().int().positive().max(2_147_483_647).optional(),
   status: Status.optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
@@ -80,7 +81,9 @@ const stepRoute = (step: 'park' | 'release' | 'cancel', summary: string, who: st
     summary,
     description: `${who}. Any other step than the state machine allows is 409 \`invalid_transition\`.`,
     security: bearerSecurity,
-    middleware: [gate({ access: 'signed-in' })] as const,
+    // The lot of the reservation is known only to the statement (its cache is cleared after it); the list of
+    // lots is held from the first round trip.
+    middleware: [gate({ access: 'signed-in', holds: () => [keys.lotsAll] })] as const,
     request: { params: IdParam },
     responses: {
       200: jsonResponse('The reservation after the step', ReservationSchema),

@@ -50,7 +50,7 @@ const getRoute = createRoute({
   tags: ['Users'],
   summary: 'One user (admin, or the user themself)',
   security: bearerSecurity,
-  middleware: [gate({ access: 'signed-in', prefetch: (c) => (idParam(c) ? [keys.user(idParam(c)!)] : []) })] as const,
+  middleware: [gate({ access: 'signed-in', prefetch: (c) => [idParam(c)].flatMap((id) => (id ? [keys.user(id)] : [])) })] as const,
   request: { params: IdParam },
   responses: { 200: jsonResponse('The user', UserSchema), ...errors('validation_failed', 'unauthorized', 'forbidden', 'not_found') },
 });
@@ -64,7 +64,7 @@ const updateRoute = createRoute({
   security: bearerSecurity,
   middleware: [gate({ access: 'signed-in', holds: userWriteKeys })] as const,
   request: { params: IdParam, body: jsonBody(UpdateUserBody) },
-  responses: { 200: jsonResponse('The changed user', UserSchema), ...errors('invalid_json', 'validation_failed', 'unauthorized', 'forbidden', 'not_found') },
+  responses: { 200: jsonResponse('The changed user', UserSchema), ...errors('invalid_json', 'validation_failed', 'unauthorized', 'forbidden', 'not_found', 'last_admin') },
 });
 
 const deleteRoute = createRoute({
@@ -76,7 +76,7 @@ const deleteRoute = createRoute({
   security: bearerSecurity,
   middleware: [gate({ access: 'admin', holds: userWriteKeys })] as const,
   request: { params: IdParam },
-  responses: { 204: { description: 'Deleted' }, ...errors('validation_failed', 'unauthorized', 'forbidden', 'not_found', 'user_has_active_reservation') },
+  responses: { 204: { description: 'Deleted' }, ...errors('validation_failed', 'unauthorized', 'forbidden', 'not_found', 'user_has_active_reservation', 'last_admin') },
 });
 
 export function registerUserRoutes(app: OpenAPIHono<AppEnv>): void {

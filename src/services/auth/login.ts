@@ -3,6 +3,7 @@
 // IP and that email.
 import { createHash } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
+import { constraintOf } from '../../db/errors.ts';
 import { users } from '../../db/schema.ts';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
@@ -33,24 +34,31 @@ export function failureIdentity(ip: string, email: string): string {
 export async function login(deps: Deps, ip: string, email: string, password: string, options: { adminOnly?: boolean } = {}): Promise<{ user: PublicUser } & IssuedSession> {
   const identity = failureIdentity(ip, email);
   const max = deps.config.loginFailuresPer15Min;
-  const [window, rows] = await Promise.all([
-    deps.redis.rateLimitRemaining(identity, FAILURE_ENDPOINT, max, FAILURE_WINDOW_SECONDS),
+  // Every attempt is counted before the password is checked, and a right one is given back afterwards: so
+  // attempts sent in parallel cannot slip past the limit between a check and a count.
+  const [attempt, rows] = await Promise.all([
+    deps.redis.rateLimitCheck(identity, FAILURE_ENDPOINT, max, FAILURE_WINDOW_SECONDS),
     deps.db.select().from(users).where(eq(sql`lower(${users.email})`, email)),
   ]);
-  if (!window.allowed) {
+  if (!attempt.allowed) {
     deps.counts.push(counters.rateLimitViolations);
-    throw new LoginRefused(new AppError('rate_limited', 'Too many failed sign-ins. Retry after the time in the Retry-After header.'), window);
+    throw new LoginRefused(new AppError('rate_limited', 'Too many failed sign-ins. Retry after the time in the Retry-After header.'), attempt);
   }
   const row = rows[0];
   const matches = await verifyPassword(password, row?.passwordHash ?? UNMATCHABLE_HASH);
-  if (!row || !matches) {
-    const after = await deps.redis.rateLimitCheck(identity, FAILURE_ENDPOINT, max, FAILURE_WINDOW_SECONDS);
-    throw new LoginRefused(new AppError('invalid_credentials', 'The email or the password is wrong.'), after);
-  }
+  const invalid = () => new LoginRefused(new AppError('invalid_credentials', 'The email or the password is wrong.'), attempt);
+  if (!row || !matches) throw invalid();
+  if (attempt.limit !== undefined) deps.afterResponse.push(() => deps.redis.rateLimitCheck(identity, FAILURE_ENDPOINT, max, FAILURE_WINDOW_SECONDS, -1));
   if (options.adminOnly && row.role !== 'admin') {
-    throw new LoginRefused(new AppError('forbidden', 'Only admins may sign in to the dashboard.'), window);
+    throw new LoginRefused(new AppError('forbidden', 'Only admins may sign in to the dashboard.'), attempt);
   }
-  const session = await createSession(deps.db, row.id);
+  let session: IssuedSession;
+  try {
+    session = await createSession(deps.db, row.id);
+  } catch (error) {
+    if (constraintOf(error) === 'sessions_user_id_users_id_fk') throw invalid(); // deleted meanwhile
+    throw error;
+  }
   deps.counts.push(counters.totalLogins, counters.dailyLogins(dayOf(new Date())));
   deps.afterResponse.push(() => deps.redis.addToSet(keys.activeUsers, row.id, ttl.activeUsers));
   return { user: toPublicUser(row), ...session };

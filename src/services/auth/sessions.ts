@@ -56,9 +56,13 @@ export async function revokeSession(db: Database, tokenHash: string): Promise<{ 
   return rows[0] ?? null;
 }
 
-/** Ends every live session of a user but the one given (a password change signs out the other devices). */
-export async function revokeOtherSessions(db: Database, userId: number, keepHash: string | null): Promise<void> {
-  await db
+/**
+ * Ends every live session of a user but the one given (a password change signs out the other devices), if
+ * the user's password hash is `ifPasswordHash` by then (null: never — nothing to end). A query to run in
+ * the batch of the change itself.
+ */
+export function revokeOtherSessions(db: Database, userId: number, keepHash: string | null, ifPasswordHash: string | null) {
+  return db
     .update(sessions)
     .set({ revokedAt: sql`now()` })
     .where(
@@ -67,6 +71,7 @@ export async function revokeOtherSessions(db: Database, userId: number, keepHash
         isNull(sessions.revokedAt),
         gt(sessions.expiresAt, sql`now()`),
         keepHash ? sql`${sessions.tokenHash} <> ${keepHash}` : undefined,
+        sql`EXISTS (SELECT 1 FROM users u WHERE u.id = ${userId} AND u.password_hash = ${ifPasswordHash})`,
       ),
     );
 }

@@ -1,8 +1,7 @@
 // Cache keys per namespace, found with SCAN (never KEYS) inside one Lua script: one round trip whatever the
 // keyspace, and a bound on the work (SCAN_LIMIT keys) so a large Redis is sampled, not blocked.
-import { createHash } from 'node:crypto';
 import type { Deps } from '../../deps.ts';
-import { runScript, type Script } from '../../redis/scripts.ts';
+import { runScript, script } from '../../redis/scripts.ts';
 import type { CacheNamespace } from './types.ts';
 
 const SCAN_LIMIT = 10_000;
@@ -33,7 +32,7 @@ local out = {}
 for _, ns in ipairs(order) do local s = stats[ns]; out[#out + 1] = {ns, s[1], s[2], s[3], s[4], s[5]} end
 return {seen, cursor == '0' and 0 or 1, out}`;
 
-const namespaceScript: Script = { source, sha: createHash('sha1').update(source).digest('hex') };
+const namespaceScript = script(source);
 
 type Row = [string, number, number, number, number, number];
 

@@ -18,7 +18,7 @@ export type PublicLot = {
 };
 
 /** SELECT … of PublicLot for `parking_lots l` joined with its spots `s`, grouped by l.id. */
-export const lotColumns: SQL = sql.raw(`
+export const lotSelectList: SQL = sql.raw(`
   l.id, l.name, l.address, l.pin_code, l.price_per_hour_cents, l.capacity, l.latitude, l.longitude,
   count(s.id) FILTER (WHERE s.status = 'available')::int AS available_spots,
   count(s.id) FILTER (WHERE s.status = 'reserved')::int AS reserved_spots,
@@ -27,5 +27,5 @@ export const lotColumns: SQL = sql.raw(`
 
 /** The lots matching `where` (a condition on `l`), with availability, in id order. */
 export function selectLots(where: SQL): SQL {
-  return sql`SELECT ${lotColumns} FROM parking_lots l LEFT JOIN spots s ON s.lot_id = l.id WHERE ${where} GROUP BY l.id ORDER BY l.id`;
+  return sql`SELECT ${lotSelectList} FROM parking_lots l LEFT JOIN spots s ON s.lot_id = l.id WHERE ${where} GROUP BY l.id ORDER BY l.id`;
 }

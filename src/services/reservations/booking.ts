@@ -116,6 +116,13 @@ export async function book(deps: Deps, request: BookingRequest): Promise<Booking
     // Two bookings of one plate that raced past each other's check: the unique index decided.
     if (constraintOf(error) === 'reservations_one_active_per_plate') throw new AppError('vehicle_already_parked', messages.plateBusy);
     if (constraintOf(error) === 'reservations_one_active_per_spot') throw new AppError('lot_full', messages.lotFull);
+    // The account was deleted while it booked.
+    if (constraintOf(error) === 'reservations_user_id_users_id_fk' || constraintOf(error) === 'idempotency_keys_user_id_users_id_fk') {
+      throw new AppError('unauthorized', 'This account no longer exists.');
+    }
+    if (constraintOf(error) === 'reservations_lot_id_parking_lots_id_fk' || constraintOf(error) === 'reservations_spot_id_spots_id_fk') {
+      throw new AppError('not_found', messages.notFound);
+    }
     throw error;
   }
   if (row.kind === 'mismatch') {

@@ -40,9 +40,9 @@ function releaseStep(paymentMethod: PaymentMethod | null): Step {
 
 type Row = { before: { user_id: number | null; lot_id: number | null; status: string } | null; after: Record<string, unknown> | null };
 
-async function runStep(deps: Deps, actor: PublicUser, id: number, step: Step): Promise<unknown> {
-  const allowed = step.adminMayDo && actor.role === 'admin' ? sql`true` : sql`r.user_id = ${actor.id}`;
-  const result = await deps.db.execute<Row>(sql`
+/** Moves the reservation and its spot together; `before` tells why nothing moved (absent, not allowed, wrong state). */
+function stepStatement(id: number, step: Step, allowed: SQL): SQL {
+  return sql`
     WITH target AS (
       SELECT user_id, lot_id, status FROM reservations WHERE id = ${id}
     ), changed AS (
@@ -53,7 +53,21 @@ async function runStep(deps: Deps, actor: PublicUser, id: number, step: Step): P
       UPDATE spots SET status = ${step.spotBecomes}::spot_status FROM changed WHERE spots.id = changed.spot_id RETURNING spots.id
     )
     SELECT (SELECT row_to_json(target) FROM target) AS before,
-           (SELECT api_reservation(ROW(c.*)::reservations) FROM changed c) AS after`);
+           (SELECT api_reservation(ROW(c.*)::reservations) FROM changed c) AS after`;
+}
+
+async function invalidateLotOf(deps: Deps, id: number): Promise<void> {
+  const { rows } = await deps.db.execute<{ lot_id: number | null }>(sql`SELECT lot_id FROM reservations WHERE id = ${id}`);
+  if (rows[0]?.lot_id) await invalidateNow(deps, lotKeys(rows[0].lot_id));
+}
+
+async function runStep(deps: Deps, actor: PublicUser, id: number, step: Step): Promise<unknown> {
+  const allowed = step.adminMayDo && actor.role === 'admin' ? sql`true` : sql`r.user_id = ${actor.id}`;
+  const result = await deps.db.execute<Row>(stepStatement(id, step, allowed)).catch(async (error: unknown) => {
+    // The statement may have committed before its answer was lost (a timeout): let no cache keep the old state.
+    await invalidateLotOf(deps, id).catch(() => {});
+    throw error;
+  });
   const { before, after } = result.rows[0]!;
   if (!before) throw new AppError('not_found', `There is no reservation ${id}.`);
   const mayAct = before.user_id === actor.id || (step.adminMayDo && actor.role === 'admin');

@@ -1,6 +1,6 @@
 // The rules about users: who may see and change whom, email uniqueness, no deletion while a reservation is
 // active, and what each change means for sessions and caches.
-import { asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import { constraintOf } from '../../db/errors.ts';
 import { users } from '../../db/schema.ts';
 import type { Deps } from '../../deps.ts';
@@ -93,10 +93,20 @@ export async function register(deps: Deps, input: Omit<NewUser, 'role'>): Promis
   }
 }
 
+/** Locks the user (and every admin, in id order, so that two admins changing each other queue up). */
+const lockUser = (deps: Deps, id: number, andAdmins: boolean) =>
+  deps.db.execute(sql`SELECT id FROM users WHERE id = ${id} OR (${andAdmins} AND role = 'admin') ORDER BY id FOR UPDATE`);
+
+/** True for a user who is not an admin, or an admin who is not the only one. */
+const keepsAnAdmin = (id: number) =>
+  sql`(${users.role} <> 'admin' OR EXISTS (SELECT 1 FROM users other WHERE other.role = 'admin' AND other.id <> ${id}))`;
+
+const lastAdmin = () => new AppError('last_admin', 'This is the only admin left: make another admin first.');
+
 /**
- * Applies a change. A user may change their own name, plate and password; only an admin changes a role,
- * and no admin demotes themselves (so the last admin cannot lock everyone out). A new password ends every
- * other session of that user.
+ * Applies a change, in one transaction. A user may change their own name, plate and password; only an admin
+ * changes a role; no admin demotes themself, and the last admin cannot be demoted. A new password ends every
+ * other session of that user, in the same transaction.
  */
 export async function updateUser(deps: Deps, actor: PublicUser, sessionHash: string | null, id: number, patch: UserPatch): Promise<PublicUser> {
   if (actor.role !== 'admin' && actor.id !== id) throw new AppError('forbidden', 'You may only change your own account.');
@@ -106,30 +116,40 @@ export async function updateUser(deps: Deps, actor: PublicUser, sessionHash: str
   if (patch.name !== undefined) values.name = patch.name;
   if (patch.vehicle_plate !== undefined) values.vehiclePlate = patch.vehicle_plate;
   if (patch.role !== undefined) values.role = patch.role;
-  if (patch.password !== undefined) values.passwordHash = await hashPassword(patch.password);
-  const [row] = await deps.db.update(users).set(values).where(eq(users.id, id)).returning();
-  if (!row) throw userNotFound(id);
-  if (patch.password !== undefined) await revokeOtherSessions(deps.db, id, actor.id === id ? sessionHash : null);
+  const newHash = patch.password === undefined ? null : await hashPassword(patch.password);
+  if (newHash) values.passwordHash = newHash;
+  const guard = patch.role === 'user' ? and(eq(users.id, id), keepsAnAdmin(id)) : eq(users.id, id);
+  const [, updated, , exists] = await deps.db.batch([
+    lockUser(deps, id, patch.role === 'user'),
+    deps.db.update(users).set(values).where(guard).returning(),
+    revokeOtherSessions(deps.db, id, actor.id === id ? sessionHash : null, newHash),
+    deps.db.execute(sql`SELECT 1 FROM users WHERE id = ${id}`),
+  ]);
+  const row = updated[0];
+  if (!row) throw exists.rows.length === 0 ? userNotFound(id) : lastAdmin();
   return toPublicUser(row);
 }
 
 /** Deletes a user (their sessions die with them), refused while they hold an active reservation. */
 export async function deleteUser(deps: Deps, actor: PublicUser, id: number): Promise<void> {
   if (actor.id === id) throw new AppError('forbidden', 'An admin cannot delete their own account.');
-  // Two statements in one transaction: the lock first, so the check sees any booking that committed meanwhile.
+  // Two statements in one transaction: the locks first, so the check sees any booking that committed meanwhile.
   const [, outcome] = await deps.db.batch([
-    deps.db.execute(sql`SELECT id FROM users WHERE id = ${id} FOR UPDATE`),
-    deps.db.execute<{ found: boolean; active: number; deleted: number }>(sql`
+    lockUser(deps, id, true),
+    deps.db.execute<{ found: boolean; active: number; last_admin: boolean; deleted: number }>(sql`
       WITH active AS (
         SELECT count(*)::int AS n FROM reservations WHERE user_id = ${id} AND status IN ('reserved', 'parked')
+      ), target AS (
+        SELECT id, NOT ${keepsAnAdmin(id)} AS last_admin FROM users WHERE id = ${id}
       ), deleted AS (
-        DELETE FROM users WHERE id = ${id} AND (SELECT n FROM active) = 0 RETURNING id
+        DELETE FROM users WHERE id IN (SELECT id FROM target WHERE NOT last_admin) AND (SELECT n FROM active) = 0 RETURNING id
       )
-      SELECT EXISTS (SELECT 1 FROM users WHERE id = ${id}) AS found, (SELECT n FROM active) AS active,
-             (SELECT count(*)::int FROM deleted) AS deleted`),
+      SELECT EXISTS (SELECT 1 FROM target) AS found, (SELECT n FROM active) AS active,
+             coalesce((SELECT last_admin FROM target), false) AS last_admin, (SELECT count(*)::int FROM deleted) AS deleted`),
   ]);
   const result = outcome.rows[0]!;
   if (!result.found) throw userNotFound(id);
+  if (result.last_admin) throw lastAdmin();
   if (result.deleted === 0) {
     throw new AppError('user_has_active_reservation', 'This user holds an active reservation; release or cancel it first.');
   }
