@@ -1,7 +1,6 @@
 // The Upstash-compatible stand-in, driven by the real @upstash/redis client from inside workerd.
 import { Redis } from '@upstash/redis/cloudflare';
 import { describe, expect, it } from 'vitest';
-import { testEnv } from '../helpers/http.ts';
 import { tagged } from '../helpers/stand-ins.ts';
 
 // This file's own tag keeps its request counts apart from other test files running meanwhile.

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Env } from '../../src/env.ts';
 import { call, testEnv } from '../helpers/http.ts';
-import { book, makeAdmin, makeLot, makeUser, uniquePlate } from '../helpers/fixtures.ts';
+import { makeAdmin, makeLot, makeUser, uniquePlate } from '../helpers/fixtures.ts';
 import { tagged } from '../helpers/stand-ins.ts';
 
 // Long enough that the requests made while the circuit is open all fall inside it, on a busy machine too.

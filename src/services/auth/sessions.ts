@@ -3,7 +3,7 @@
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { sessions } from '../../db/schema.ts';
-import type { PublicUser } from '../users/user-view.ts';
+import { publicUserJson, type PublicUser } from '../users/user-view.ts';
 import { newSecret, SESSION_TTL_MS, tokenFor } from './tokens.ts';
 
 /** Token hash -> expiry (ms since the epoch) of a user's live sessions. */
@@ -29,8 +29,7 @@ export async function createSession(db: Database, userId: number): Promise<Issue
 export async function loadUserWithSessions(db: Database, userId: number): Promise<{ user: PublicUser; live: LiveSessions } | null> {
   // Plain SQL with explicit aliases: inside a subquery an unqualified column would bind to the wrong table.
   const result = await db.execute<{ user: PublicUser; live: [string, string][] | null }>(sql`
-    SELECT json_build_object('id', u.id, 'email', u.email, 'name', u.name, 'vehicle_plate', u.vehicle_plate, 'role', u.role,
-                             'created_at', api_time(u.created_at), 'updated_at', api_time(u.updated_at)) AS user,
+    SELECT ${publicUserJson('u')} AS user,
            (SELECT json_agg(json_build_array(s.token_hash, api_time(s.expires_at)))
               FROM sessions s WHERE s.user_id = u.id AND s.revoked_at IS NULL AND s.expires_at > now()) AS live
     FROM users u WHERE u.id = ${userId}`);

@@ -10,7 +10,7 @@ import { hashPassword } from '../auth/password.ts';
 import { revokeOtherSessions, sessionExpiry, type IssuedSession } from '../auth/sessions.ts';
 import { newSecret, tokenFor } from '../auth/tokens.ts';
 import { cached } from '../cache.ts';
-import { toPublicUser, type PublicUser, type Role } from './user-view.ts';
+import { publicUserJson, toPublicUser, type PublicUser, type Role } from './user-view.ts';
 
 export interface NewUser {
   email: string;
@@ -71,7 +71,7 @@ export async function register(deps: Deps, input: Omit<NewUser, 'role'>): Promis
   const { secret, hash } = newSecret();
   const expiresAt = sessionExpiry();
   try {
-    const result = await deps.db.execute<typeof users.$inferSelect>(sql`
+    const result = await deps.db.execute<{ user: PublicUser }>(sql`
       WITH created AS (
         INSERT INTO users (email, password_hash, name, vehicle_plate, role)
         VALUES (${input.email}, ${passwordHash}, ${input.name}, ${input.vehicle_plate ?? null}, 'user')
@@ -79,10 +79,8 @@ export async function register(deps: Deps, input: Omit<NewUser, 'role'>): Promis
       ), session AS (
         INSERT INTO sessions (user_id, token_hash, expires_at) SELECT id, ${hash}, ${expiresAt.toISOString()} FROM created
       )
-      SELECT id, email, password_hash AS "passwordHash", name, vehicle_plate AS "vehiclePlate", role,
-             created_at AS "createdAt", updated_at AS "updatedAt" FROM created`);
-    const row = result.rows[0]!;
-    const user = toPublicUser({ ...row, createdAt: new Date(row.createdAt), updatedAt: new Date(row.updatedAt) });
+      SELECT ${publicUserJson('created')} AS user FROM created`);
+    const { user } = result.rows[0]!;
     const day = dayOf(new Date());
     deps.counts.push(counters.totalRegistrations, counters.dailyRegistrations(day), counters.usersCreated);
     deps.afterResponse.push(() => deps.redis.addToSet(keys.activeUsers, user.id, ttl.activeUsers));
