@@ -1,5 +1,6 @@
 import type { Deps } from './deps.ts';
 import type { Env } from './env.ts';
+import type { ParsedToken } from './services/auth/tokens.ts';
 import type { PublicUser } from './services/users/user-view.ts';
 
 export interface AppEnv {
@@ -9,6 +10,8 @@ export interface AppEnv {
     deps: Deps;
     /** The route pattern, `GET /parking-lots/:id`: the name counters and rate limits use. */
     endpoint?: string;
+    /** The token the request carries (not yet proven), set by the gate's first half; null for none. */
+    credentials?: { token: ParsedToken; viaCookie: boolean } | null;
     /** The signed-in caller, set by the gate. */
     user?: PublicUser;
     /** The caller's session token hash, set by the gate. */

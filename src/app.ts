@@ -7,6 +7,7 @@ import { afterResponse } from './middleware/after-response.ts';
 import { deps } from './middleware/deps.ts';
 import { notFound, onError, sendError, validationHook } from './middleware/errors.ts';
 import { requestId } from './middleware/request-id.ts';
+import { wellFormedText } from './middleware/well-formed-text.ts';
 import { registerAdminRoutes } from './routes/admin/index.ts';
 import { registerAuthRoutes } from './routes/auth/index.ts';
 import { registerDocs } from './routes/docs.ts';
@@ -29,6 +30,7 @@ export function createApp() {
       maxSize: MAX_BODY_BYTES,
       onError: (c) => sendError(c, new AppError('payload_too_large', 'The request body is larger than 64 KiB.')),
     }),
+    wellFormedText,
   );
 
   registerHealth(app);

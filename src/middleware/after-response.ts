@@ -6,12 +6,12 @@ import type { Deps } from '../deps.ts';
 import { counters } from '../redis/keys.ts';
 
 /** The API counters of one answered request. */
-export function apiCounters(method: string, endpoint: string | undefined, status: number): string[] {
+export function apiCounters(endpoint: string | undefined, status: number): string[] {
   const names: string[] = [counters.totalApiCalls, counters.responseCode(status)];
   if (endpoint) {
     names.push(counters.endpoint(endpoint));
-    if (method === 'GET' && endpoint.startsWith('GET /users')) names.push(counters.usersGet);
-    if (method === 'GET' && endpoint.startsWith('GET /parking-lots')) names.push(counters.parkingLotsGet);
+    if (endpoint.startsWith('GET /users')) names.push(counters.usersGet);
+    if (endpoint.startsWith('GET /parking-lots')) names.push(counters.parkingLotsGet);
   }
   return names;
 }
@@ -33,7 +33,7 @@ export const afterResponse = createMiddleware<AppEnv>(async (c, next) => {
   if (deps.config.environment === 'development') c.header('X-Redis-Round-Trips', String(deps.gateway.roundTrips));
   // Uptime monitors poll /health every few seconds: counting them would drown the API's own figures.
   const isHealth = c.req.path === '/health' || c.req.path.startsWith('/health/');
-  if (!isHealth) deps.counts.push(...apiCounters(c.req.method, c.var.endpoint, c.res.status));
+  if (!isHealth) deps.counts.push(...apiCounters(c.var.endpoint, c.res.status));
   if (deps.counts.length === 0 && deps.afterResponse.length === 0) return;
   c.executionCtx.waitUntil(flushAfterResponse(deps));
 });

@@ -1,29 +1,31 @@
-// The gate in front of every API route. In ONE Redis round trip it fetches the caller's cached session and
-// user, counts the request against its rate limit, reads the cache entries the route will need and holds
-// the ones it will change; then it decides: 401, 429 or 403, or on to the handler.
+// The gate in front of every API route, in two halves around the route's validation, so that a request the
+// gate or validation refuses does no work: nothing written, cleared or queued, no Postgres query.
+//  1. checkCredentials (route middleware, before validation, no I/O): names the endpoint and reads the
+//     credentials; a malformed token, or none on a route that needs one, is 401 at once.
+//  2. admit (after validation): in ONE Redis round trip it fetches the caller's cached session and user, counts
+//     the request against its rate limit and reads the cache entries the route will need; then it decides:
+//     401, 429 or 403, or on to the handler.
 import type { Context, MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
 import type { AppEnv } from '../app-env.ts';
+import type { Deps } from '../deps.ts';
 import { AppError } from '../errors.ts';
-import { adminSessionToken } from './cookies.ts';
 import { counters } from '../redis/keys.ts';
 import { ensureCacheTrusted } from '../redis/reconcile.ts';
 import type { RateLimitResult } from '../redis/utils.ts';
-import { lookupCaller, resolveCaller } from '../services/auth/caller.ts';
-import { parseToken } from '../services/auth/tokens.ts';
-import { releaseAfterResponse } from '../services/cache.ts';
+import { cachedCaller, loadCaller, lookupCaller } from '../services/auth/caller.ts';
+import { parseToken, type ParsedToken } from '../services/auth/tokens.ts';
+import { adminSessionToken } from './cookies.ts';
 
 export type Access = 'anyone' | 'signed-in' | 'admin';
 
-export interface GateOptions {
+/** What the gate needs to know of a route; the functions see the route's validated input. */
+export interface Guard<C extends Context<AppEnv> = Context<AppEnv>> {
   access: Access;
   /** Cache keys the handler reads, fetched with the session and the rate limit. */
-  prefetch?: (c: Context<AppEnv>) => string[];
-  /**
-   * Cache keys the handler's write changes: cleared and held from the first round trip until it is done.
-   * Gets the user id the caller's token claims (not yet proven: the check leaves in the same round trip).
-   */
-  holds?: (c: Context<AppEnv>, claimedUserId: number | null) => string[] | Promise<string[]>;
+  prefetch?: (c: C) => string[];
+  /** Cache keys the handler's write changes: held while it runs (see services/cache.ts, whileHolding). */
+  holds?: (c: C) => string[];
   /**
    * Also accept the admin session cookie (browser pages: GET under /admin only). A cookie that does not
    * hold a live session makes the caller anonymous rather than refused, so the page can offer the sign-in.
@@ -37,6 +39,8 @@ export function clientIp(c: Context<AppEnv>): string {
   return c.req.header('cf-connecting-ip')?.trim() || 'unknown';
 }
 
+const ipIdentity = (c: Context<AppEnv>) => `ip:${clientIp(c)}`;
+
 function bearerToken(c: Context<AppEnv>): string | null {
   const header = c.req.header('authorization');
   if (header === undefined) return null;
@@ -44,10 +48,10 @@ function bearerToken(c: Context<AppEnv>): string | null {
   return match ? match[1]! : '';
 }
 
-/** Positive integer path parameter, or null (the route's validation then answers 422). */
-export function idParam(c: Context<AppEnv>, name = 'id'): number | null {
-  const value = Number(c.req.param(name));
-  return Number.isInteger(value) && value > 0 && value <= 2_147_483_647 ? value : null;
+/** `GET /parking-lots/:id`: the route pattern counters and rate limits use. A HEAD is its GET. */
+function endpointOf(c: Context<AppEnv>): string {
+  const method = c.req.method === 'HEAD' ? 'GET' : c.req.method;
+  return `${method} ${routePath(c)}`;
 }
 
 export function rateLimitHeaders(c: Context<AppEnv>, result: RateLimitResult): void {
@@ -63,58 +67,90 @@ export function rateLimited(): AppError {
   return new AppError('rate_limited', 'Too many requests. Retry after the time in the Retry-After header.');
 }
 
-export function gate(options: GateOptions): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    const deps = c.var.deps;
-    const endpoint = `${c.req.method} ${routePath(c)}`;
-    c.set('endpoint', endpoint);
+/** Whether this check counted the request (Redis answered and let it through): only that may be refunded. */
+const charged = (result: RateLimitResult) => result.allowed && result.limit !== undefined;
 
+/** The first half: no I/O. */
+export function checkCredentials(guard: Guard<never>): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    c.set('endpoint', endpointOf(c));
     const bearer = bearerToken(c);
-    const cookie = bearer === null && options.cookie && c.req.method === 'GET' ? adminSessionToken(c) : undefined;
+    const isGet = c.req.method === 'GET' || c.req.method === 'HEAD';
+    const cookie = bearer === null && guard.cookie && isGet ? adminSessionToken(c) : undefined;
     if (bearer !== null && !parseToken(bearer)) throw new AppError('unauthorized', 'The bearer token is malformed.');
     const token = parseToken(bearer ?? cookie ?? '');
-    if (!token && options.access !== 'anyone') throw new AppError('unauthorized', 'Sign in first: send Authorization: Bearer <token>.');
-
-    const holdKeys = (await options.holds?.(c, token?.userId ?? null)) ?? [];
-    const prefetchKeys = options.prefetch?.(c) ?? [];
-    const identity = token ? String(token.userId) : `ip:${clientIp(c)}`;
-    const limit = token ? deps.config.rateLimitPerHour : deps.config.rateLimitAnonymousPerHour;
-
-    // Everything below is queued in one tick and leaves in one pipeline (see redis/gateway.ts).
-    const trust = ensureCacheTrusted(deps);
-    const caller = token ? lookupCaller(deps, token) : null;
-    const rate = deps.redis.rateLimitCheck(identity, endpoint, limit, HOUR);
-    const entries = Promise.all(prefetchKeys.map(async (key) => [key, await deps.redis.cacheLookup(key)] as const));
-    const held = deps.redis.cacheHold(...holdKeys);
-    releaseAfterResponse(deps, holdKeys);
-
-    const [{ trusted, generation }, counted, found] = await Promise.all([trust, rate, entries, held]);
-    let rateResult = counted;
-    deps.cacheTrusted = trusted && deps.gateway.recoveries === generation;
-    if (deps.cacheTrusted) deps.prefetched = new Map(found);
-
-    if (token) {
-      const user = await resolveCaller(deps, token, caller!);
-      if (!user) {
-        // Counted under a user id it could not prove: given back to that user, and charged to the client's IP
-        // as an anonymous request instead, so that made-up tokens are limited like any anonymous caller.
-        if (rateResult.limit !== undefined) deps.afterResponse.push(() => deps.redis.rateLimitCheck(identity, endpoint, limit, HOUR, -1));
-        rateResult = await deps.redis.rateLimitCheck(`ip:${clientIp(c)}`, endpoint, deps.config.rateLimitAnonymousPerHour, HOUR);
-        if (!cookie && rateResult.allowed) throw new AppError('unauthorized', 'The session has ended or never existed. Sign in again.');
-      } else {
-        c.set('user', user);
-        c.set('sessionHash', token.hash);
-      }
-    }
-
-    rateLimitHeaders(c, rateResult);
-    if (!rateResult.allowed) {
-      deps.counts.push(counters.rateLimitViolations);
-      throw rateLimited();
-    }
-    if (options.access === 'admin' && c.var.user?.role !== 'admin') {
-      throw new AppError('forbidden', 'Only admins may do this.');
-    }
+    if (!token && guard.access !== 'anyone') throw new AppError('unauthorized', 'Sign in first: send Authorization: Bearer <token>.');
+    c.set('credentials', token ? { token, viaCookie: cookie !== undefined } : null);
     await next();
   };
+}
+
+interface Proof {
+  user: Awaited<ReturnType<typeof loadCaller>>;
+  /** The limit this request answers to: the user's when proven, else the client IP's. */
+  rate: RateLimitResult;
+}
+
+/**
+ * Proves a claimed token. When the cache cannot, Postgres decides, but only after the request was charged to
+ * the client IP as an anonymous one: made-up tokens from one IP cost at most its anonymous limit in queries.
+ * Whatever was charged to an identity the request turned out not to be is refunded after the response.
+ */
+async function prove(c: Context<AppEnv>, deps: Deps, token: ParsedToken, lookups: ReturnType<typeof lookupCaller>, userCharge: RateLimitResult): Promise<Proof> {
+  const endpoint = c.var.endpoint!;
+  const refund = (identity: string, max: number) => void deps.afterResponse.push(() => deps.redis.rateLimitCheck(identity, endpoint, max, HOUR, -1));
+  const cached = await cachedCaller(deps, token, lookups);
+  if (cached) return { user: cached, rate: userCharge };
+
+  const anonymous = deps.config.rateLimitAnonymousPerHour;
+  const ipCharge = await deps.redis.rateLimitCheck(ipIdentity(c), endpoint, anonymous, HOUR);
+  const user = ipCharge.allowed ? await loadCaller(deps, token, lookups) : null;
+  if (user) {
+    if (charged(ipCharge)) refund(ipIdentity(c), anonymous);
+    return { user, rate: userCharge };
+  }
+  if (charged(userCharge)) refund(String(token.userId), deps.config.rateLimitPerHour);
+  return { user: null, rate: ipCharge };
+}
+
+/** The second half, after validation: the request's first Redis round trip and the decision. */
+export async function admit<C extends Context<AppEnv>>(c: C, guard: Guard<C>): Promise<void> {
+  const deps = c.var.deps;
+  const endpoint = c.var.endpoint!;
+  const credentials = c.var.credentials ?? null;
+  const token = credentials?.token ?? null;
+  const prefetchKeys = guard.prefetch?.(c) ?? [];
+  const identity = token ? String(token.userId) : ipIdentity(c);
+  const limit = token ? deps.config.rateLimitPerHour : deps.config.rateLimitAnonymousPerHour;
+
+  // Everything below is queued in one tick and leaves in one pipeline (see redis/gateway.ts).
+  const trust = ensureCacheTrusted(deps);
+  const lookups = token ? lookupCaller(deps, token) : null;
+  const rate = deps.redis.rateLimitCheck(identity, endpoint, limit, HOUR);
+  const entries = Promise.all(prefetchKeys.map(async (key) => [key, await deps.redis.cacheLookup(key)] as const));
+
+  const [{ trusted, generation }, counted, found] = await Promise.all([trust, rate, entries]);
+  deps.cacheTrusted = trusted && deps.gateway.recoveries === generation;
+  if (deps.cacheTrusted) deps.prefetched = new Map(found);
+
+  let rateResult = counted;
+  if (token) {
+    const proof = await prove(c, deps, token, lookups!, counted);
+    rateResult = proof.rate;
+    if (proof.user) {
+      c.set('user', proof.user);
+      c.set('sessionHash', token.hash);
+    } else if (!credentials!.viaCookie && rateResult.allowed) {
+      throw new AppError('unauthorized', 'The session has ended or never existed. Sign in again.');
+    }
+  }
+
+  rateLimitHeaders(c, rateResult);
+  if (!rateResult.allowed) {
+    deps.counts.push(counters.rateLimitViolations);
+    throw rateLimited();
+  }
+  if (guard.access === 'admin' && c.var.user?.role !== 'admin') {
+    throw new AppError('forbidden', 'Only admins may do this.');
+  }
 }

@@ -4,7 +4,15 @@
 import { Redis } from '@upstash/redis/cloudflare';
 import type { Config } from '../env.ts';
 import { breakerFor } from './breaker.ts';
-import { RedisGateway } from './gateway.ts';
+import { RedisGateway, type SyncState } from './gateway.ts';
+
+const syncStates = new Map<string, SyncState>();
+
+function syncStateFor(url: string): SyncState {
+  let state = syncStates.get(url);
+  if (!state) syncStates.set(url, (state = { token: '' }));
+  return state;
+}
 
 export function createRedisGateway(config: Config): RedisGateway {
   if (!config.redisUrl || !config.redisToken) return new RedisGateway(null, null, config.redisTimeoutMs);
@@ -18,5 +26,5 @@ export function createRedisGateway(config: Config): RedisGateway {
     latencyLogging: false,
     keepAlive: false,
   });
-  return new RedisGateway(client, breakerFor(config.redisUrl, config.redisCooldownMs), config.redisTimeoutMs);
+  return new RedisGateway(client, breakerFor(config.redisUrl, config.redisCooldownMs), config.redisTimeoutMs, syncStateFor(config.redisUrl));
 }

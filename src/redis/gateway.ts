@@ -22,6 +22,17 @@ interface Queued {
 type Outcome = { error?: string; result: unknown };
 
 /**
+ * The newest `upstash-sync-token` an isolate has seen from one Redis database. Upstash may serve a read from a
+ * replica; the token makes it wait until the replica has caught up with the writes the token stands for. The SDK
+ * keeps it per client, and the app makes a client per request (Workers forbid sharing I/O objects), so the
+ * isolate keeps it here (a string, not an I/O object): a logout or an invalidation is seen by the next request
+ * this isolate serves, whoever sends it.
+ */
+export interface SyncState {
+  token: string;
+}
+
+/**
  * A command the SDK's pipeline has no method for (INFO): the pipeline only needs the arguments and a
  * deserializer, so it can carry it like its own commands. The conformance tests cover it.
  */
@@ -34,14 +45,16 @@ export class RedisGateway {
   private readonly client: Redis | null;
   private readonly breaker: CircuitBreaker | null;
   private readonly timeoutMs: number;
+  private readonly sync: SyncState;
   private queue: Queued[] = [];
   /** Round trips this gateway made (or tried). */
   roundTrips = 0;
 
-  constructor(client: Redis | null, breaker: CircuitBreaker | null, timeoutMs: number) {
+  constructor(client: Redis | null, breaker: CircuitBreaker | null, timeoutMs: number, sync: SyncState = { token: '' }) {
     this.client = client;
     this.breaker = breaker;
     this.timeoutMs = timeoutMs;
+    this.sync = sync;
   }
 
   get configured(): boolean {
@@ -100,10 +113,14 @@ export class RedisGateway {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new RedisUnavailable(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
     });
+    if (this.client) this.client.readYourWritesSyncToken = this.sync.token;
     const request = pipeline.exec({ keepErrors: true });
     request.catch(() => {}); // it may settle after the timeout has already answered
     try {
       const outcomes = (await Promise.race([request, timeout])) as Outcome[];
+      // The answer that arrives last reflects the most writes (each answer's token is the primary's state then).
+      const token = this.client?.readYourWritesSyncToken;
+      if (token) this.sync.token = token;
       this.breaker?.success();
       return outcomes;
     } catch (error) {

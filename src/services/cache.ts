@@ -2,6 +2,7 @@
 // gate fetched in the request's first round trip; fills and counters go out after the response.
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../deps.ts';
+import { AppError } from '../errors.ts';
 import { counters } from '../redis/keys.ts';
 import type { CacheLookup } from '../redis/utils.ts';
 
@@ -43,10 +44,27 @@ export async function invalidateNow(deps: Deps, keys: string[]): Promise<void> {
   if (!deps.redis.usable || !(await deps.redis.cacheDelete(...keys))) await rememberStale(deps, keys);
 }
 
-/** Ends the holds the gate placed before the write: after the response, in the same pipeline as the counters. */
-export function releaseAfterResponse(deps: Deps, keys: string[]): void {
-  if (keys.length === 0) return;
-  deps.afterResponse.push(async () => {
-    if (!(await deps.redis.cacheRelease(...keys))) await rememberStale(deps, keys);
-  });
+/**
+ * Runs a write whose cache keys are known before it, with those keys held: the hold (clear the values, mark a
+ * writer in flight so nobody fills them) goes out alongside the write's first Postgres round trip, and the
+ * response waits for both, so the caller waits no longer than for the write while a read after the response
+ * never finds the old value. After the response the hold ends, in the pipeline of the counters. Only an accepted
+ * request gets here (the gate and validation ran first), so a refused one holds nothing. A write that could not
+ * be cleared in Redis is remembered in Postgres, unless it was refused (a 4xx AppError commits nothing).
+ */
+export async function whileHolding<T>(deps: Deps, keys: string[], write: () => Promise<T>): Promise<T> {
+  if (keys.length === 0) return write();
+  const held = deps.redis.cacheHold(...keys);
+  let refused = false;
+  try {
+    return await write();
+  } catch (error) {
+    refused = error instanceof AppError && error.status < 500;
+    throw error;
+  } finally {
+    await held;
+    deps.afterResponse.push(async () => {
+      if (!(await deps.redis.cacheRelease(...keys)) && !refused) await rememberStale(deps, keys);
+    });
+  }
 }

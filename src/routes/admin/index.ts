@@ -1,18 +1,19 @@
 // The admin dashboard: GET /admin/redis-dashboard (JSON for scripts, a page for browsers), and the browser
 // sign-in and sign-out forms that set and clear its session cookie.
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppEnv } from '../../app-env.ts';
 import { AppError } from '../../errors.ts';
 import { adminSessionToken, clearAdminSession, csrfToken, csrfValid, setAdminSession } from '../../middleware/cookies.ts';
-import { clientIp, gate, rateLimitHeaders } from '../../middleware/gate.ts';
+import { clientIp, rateLimitHeaders } from '../../middleware/gate.ts';
 import { keys, ttl } from '../../redis/keys.ts';
 import { login, LoginRefused } from '../../services/auth/login.ts';
 import { logout } from '../../services/auth/logout.ts';
 import { parseToken } from '../../services/auth/tokens.ts';
 import { cached, invalidateNow } from '../../services/cache.ts';
 import { gatherDashboard } from '../../services/dashboard/gather.ts';
-import { bearerSecurity, errors } from '../openapi.ts';
+import { defineRoute, serve } from '../define-route.ts';
+import { errors } from '../openapi.ts';
 import { Email, jsonResponse, normalizeEmail } from '../schemas.ts';
 import { pageHeaders, renderDashboardPage, renderForbiddenPage, renderSignInPage } from './pages/index.ts';
 import { DashboardSchema } from './schema.ts';
@@ -21,52 +22,57 @@ const DASHBOARD = '/admin/redis-dashboard';
 
 const html = { 'text/html': { schema: z.string() } };
 
-const dashboardRoute = createRoute({
-  method: 'get',
-  path: DASHBOARD,
-  tags: ['Admin dashboard'],
-  summary: 'Redis and application metrics (admin): JSON, or a page for browsers',
-  description:
-    'JSON by default. With `Accept: text/html` a server-rendered page with charts; a browser that is not signed in gets the sign-in form, which sets an HttpOnly, Secure, SameSite=Strict cookie scoped to /admin. The data is gathered in one Redis pipeline and one Postgres query, and cached for 5 seconds.',
-  security: bearerSecurity,
-  middleware: [gate({ access: 'anyone', cookie: true, prefetch: () => [keys.dashboard] })] as const,
-  responses: {
-    200: { description: 'The dashboard (or, for a browser not signed in, the sign-in page)', content: { ...jsonResponse('', DashboardSchema).content, ...html } },
-    ...errors('unauthorized', 'forbidden'),
+const dashboardRoute = defineRoute(
+  {
+    method: 'get',
+    path: DASHBOARD,
+    tags: ['Admin dashboard'],
+    summary: 'Redis and application metrics (admin): JSON, or a page for browsers',
+    description:
+      'JSON by default. With `Accept: text/html` a server-rendered page with charts; a browser that is not signed in gets the sign-in form, which sets an HttpOnly, Secure, SameSite=Strict cookie scoped to /admin. The data is gathered in one Redis pipeline and one Postgres query, and cached for 5 seconds.',
+    responses: {
+      200: { description: 'The dashboard (or, for a browser not signed in, the sign-in page)', content: { ...jsonResponse('', DashboardSchema).content, ...html } },
+      ...errors('unauthorized', 'forbidden'),
+    },
   },
-});
+  { access: 'anyone', cookie: true, prefetch: () => [keys.dashboard] },
+);
 
 const FormBody = z.object({ email: z.string().max(254).optional(), password: z.string().max(128).optional(), csrf: z.string().max(128).optional() });
 const form = (schema: z.ZodType) => ({ required: false, content: { 'application/x-www-form-urlencoded': { schema } } });
 const redirect = { description: 'Done: go to the dashboard (303)' };
 
-const signInRoute = createRoute({
-  method: 'post',
-  path: '/admin/sign-in',
-  tags: ['Admin dashboard'],
-  summary: "The dashboard's sign-in form (browsers)",
-  description: 'Admins only; protected against CSRF (same origin and a token echoed from a cookie); failures limited like /auth/login. Answers with the page again on failure.',
-  middleware: [gate({ access: 'anyone' })] as const,
-  request: { body: form(FormBody) },
-  responses: {
-    ...errors(),
-    303: redirect,
-    400: { description: 'Form incomplete', content: html },
-    401: { description: 'Wrong email or password', content: html },
-    403: { description: 'Not an admin, or a forged form', content: html },
-    429: { description: 'Too many failed sign-ins (a page); or too many requests from this IP (the JSON envelope)', content: html },
+const signInRoute = defineRoute(
+  {
+    method: 'post',
+    path: '/admin/sign-in',
+    tags: ['Admin dashboard'],
+    summary: "The dashboard's sign-in form (browsers)",
+    description: 'Admins only; protected against CSRF (same origin and a token echoed from a cookie); failures limited like /auth/login. Answers with the page again on failure.',
+    request: { body: form(FormBody) },
+    responses: {
+      ...errors(),
+      303: redirect,
+      400: { description: 'Form incomplete', content: html },
+      401: { description: 'Wrong email or password', content: html },
+      403: { description: 'Not an admin, or a forged form', content: html },
+      429: { description: 'Too many failed sign-ins (a page); or too many requests from this IP (the JSON envelope)', content: html },
+    },
   },
-});
+  { access: 'anyone' },
+);
 
-const signOutRoute = createRoute({
-  method: 'post',
-  path: '/admin/sign-out',
-  tags: ['Admin dashboard'],
-  summary: "The dashboard's sign-out form (browsers)",
-  middleware: [gate({ access: 'anyone' })] as const,
-  request: { body: form(FormBody.pick({ csrf: true })) },
-  responses: { 303: redirect, 403: { description: 'A forged form', content: html }, ...errors() },
-});
+const signOutRoute = defineRoute(
+  {
+    method: 'post',
+    path: '/admin/sign-out',
+    tags: ['Admin dashboard'],
+    summary: "The dashboard's sign-out form (browsers)",
+    request: { body: form(FormBody.pick({ csrf: true })) },
+    responses: { 303: redirect, 403: { description: 'A forged form', content: html }, ...errors() },
+  },
+  { access: 'anyone' },
+);
 
 function wantsPage(c: Context<AppEnv>): boolean {
   return (c.req.header('accept') ?? '').toLowerCase().includes('text/html');
@@ -83,7 +89,7 @@ async function formFields(c: Context<AppEnv>): Promise<Record<string, unknown>> 
 }
 
 export function registerAdminRoutes(app: OpenAPIHono<AppEnv>): void {
-  app.openapi(dashboardRoute, async (c) => {
+  serve(app, dashboardRoute, async (c) => {
     const user = c.var.user;
     if (!user) {
       if (!wantsPage(c)) throw new AppError('unauthorized', 'Sign in first: send Authorization: Bearer <token>.');
@@ -99,7 +105,7 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>): void {
     return page(c, renderDashboardPage(data, { csrf: csrfToken(c), user }));
   });
 
-  app.openapi(signInRoute, async (c) => {
+  serve(app, signInRoute, async (c) => {
     const fields = await formFields(c);
     const typed = typeof fields.email === 'string' ? normalizeEmail(fields.email) : '';
     const email = Email.safeParse(typed).success ? typed : '';
@@ -120,14 +126,11 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>): void {
     }
   });
 
-  app.openapi(signOutRoute, async (c) => {
+  serve(app, signOutRoute, async (c) => {
     const fields = await formFields(c);
     if (!csrfValid(c, fields.csrf)) return page(c, renderSignInPage({ csrf: csrfToken(c), error: 'The form has expired.' }), 403);
     const token = parseToken(adminSessionToken(c) ?? '');
-    if (token) {
-      await logout(c.var.deps, token.hash);
-      await invalidateNow(c.var.deps, [keys.userSession(token.userId)]);
-    }
+    if (token) await logout(c.var.deps, token.userId, token.hash);
     clearAdminSession(c);
     return c.redirect(DASHBOARD, 303);
   });

@@ -1,67 +1,68 @@
 // POST /auth/register, POST /auth/login, POST /auth/logout, GET /auth/me.
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../../app-env.ts';
-import { clientIp, gate, rateLimitHeaders } from '../../middleware/gate.ts';
-import { keys } from '../../redis/keys.ts';
+import { clientIp, rateLimitHeaders } from '../../middleware/gate.ts';
 import { login, LoginRefused } from '../../services/auth/login.ts';
 import { logout } from '../../services/auth/logout.ts';
 import { register } from '../../services/users/users-service.ts';
 import { currentUser } from '../current-user.ts';
-import { bearerSecurity, errors } from '../openapi.ts';
+import { defineRoute, serve } from '../define-route.ts';
+import { errors } from '../openapi.ts';
 import { Email, jsonBody, jsonResponse, Name, normalizeEmail, normalizePlate, Password, Plate, SessionSchema, UserSchema } from '../schemas.ts';
 
 const RegisterBody = z.strictObject({ email: Email, password: Password, name: Name, vehicle_plate: Plate.optional() }).openapi('RegisterRequest');
 const LoginBody = z.strictObject({ email: Email, password: z.string().min(1).max(128) }).openapi('LoginRequest');
 
-const registerRoute = createRoute({
-  method: 'post',
-  path: '/auth/register',
-  tags: ['Accounts'],
-  summary: 'Create an account (role `user`) and sign in',
-  middleware: [gate({ access: 'anyone', holds: () => [keys.usersAll] })] as const,
-  request: { body: jsonBody(RegisterBody) },
-  responses: { 201: jsonResponse('Account created, signed in', SessionSchema), ...errors('invalid_json', 'validation_failed', 'unauthorized', 'email_taken') },
-});
+const registerRoute = defineRoute(
+  {
+    method: 'post',
+    path: '/auth/register',
+    tags: ['Accounts'],
+    summary: 'Create an account (role `user`) and sign in',
+    request: { body: jsonBody(RegisterBody) },
+    responses: { 201: jsonResponse('Account created, signed in', SessionSchema), ...errors('invalid_json', 'validation_failed', 'unauthorized', 'email_taken') },
+  },
+  { access: 'anyone' },
+);
 
-const loginRoute = createRoute({
-  method: 'post',
-  path: '/auth/login',
-  tags: ['Accounts'],
-  summary: 'Sign in',
-  description: 'The same 401 `invalid_credentials`, in the same time, for an unknown email and a wrong password. After 10 failures in 15 minutes for one IP and email: 429.',
-  middleware: [gate({ access: 'anyone' })] as const,
-  request: { body: jsonBody(LoginBody) },
-  responses: { 200: jsonResponse('Signed in', SessionSchema), ...errors('invalid_json', 'validation_failed', 'unauthorized', 'invalid_credentials') },
-});
+const loginRoute = defineRoute(
+  {
+    method: 'post',
+    path: '/auth/login',
+    tags: ['Accounts'],
+    summary: 'Sign in',
+    description: 'The same 401 `invalid_credentials`, in the same time, for an unknown email and a wrong password. After 10 failures in 15 minutes for one IP and email: 429.',
+    request: { body: jsonBody(LoginBody) },
+    responses: { 200: jsonResponse('Signed in', SessionSchema), ...errors('invalid_json', 'validation_failed', 'unauthorized', 'invalid_credentials') },
+  },
+  { access: 'anyone' },
+);
 
-const logoutRoute = createRoute({
-  method: 'post',
-  path: '/auth/logout',
-  tags: ['Accounts'],
-  summary: 'End this session',
-  description: 'The token is refused (401) from then on, whether or not Redis was reachable.',
-  security: bearerSecurity,
-  middleware: [
-    gate({
-      access: 'signed-in',
-      holds: (_c, userId) => (userId ? [keys.userSession(userId)] : []),
-    }),
-  ] as const,
-  responses: { 204: { description: 'Signed out' }, ...errors('unauthorized') },
-});
+const logoutRoute = defineRoute(
+  {
+    method: 'post',
+    path: '/auth/logout',
+    tags: ['Accounts'],
+    summary: 'End this session',
+    description: 'The token is refused (401) from then on, whether or not Redis was reachable.',
+    responses: { 204: { description: 'Signed out' }, ...errors('unauthorized') },
+  },
+  { access: 'signed-in' },
+);
 
-const meRoute = createRoute({
-  method: 'get',
-  path: '/auth/me',
-  tags: ['Accounts'],
-  summary: 'The signed-in user',
-  security: bearerSecurity,
-  middleware: [gate({ access: 'signed-in' })] as const,
-  responses: { 200: jsonResponse('The caller', UserSchema), ...errors('unauthorized') },
-});
+const meRoute = defineRoute(
+  {
+    method: 'get',
+    path: '/auth/me',
+    tags: ['Accounts'],
+    summary: 'The signed-in user',
+    responses: { 200: jsonResponse('The caller', UserSchema), ...errors('unauthorized') },
+  },
+  { access: 'signed-in' },
+);
 
 export function registerAuthRoutes(app: OpenAPIHono<AppEnv>): void {
-  app.openapi(registerRoute, async (c) => {
+  serve(app, registerRoute, async (c) => {
     const body = c.req.valid('json');
     const session = await register(c.var.deps, {
       email: normalizeEmail(body.email),
@@ -72,7 +73,7 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>): void {
     return c.json(session, 201);
   });
 
-  app.openapi(loginRoute, async (c) => {
+  serve(app, loginRoute, async (c) => {
     const body = c.req.valid('json');
     try {
       return c.json(await login(c.var.deps, clientIp(c), normalizeEmail(body.email), body.password), 200);
@@ -82,10 +83,10 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>): void {
     }
   });
 
-  app.openapi(logoutRoute, async (c) => {
-    await logout(c.var.deps, c.var.sessionHash!);
+  serve(app, logoutRoute, async (c) => {
+    await logout(c.var.deps, currentUser(c).id, c.var.sessionHash!);
     return c.body(null, 204);
   });
 
-  app.openapi(meRoute, (c) => c.json(currentUser(c), 200));
+  serve(app, meRoute, (c) => c.json(currentUser(c), 200));
 }

@@ -1,11 +1,10 @@
 // GET/POST /parking-lots, GET/PATCH/DELETE /parking-lots/:id, GET /parking-lots/:id/spots.
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import type { Context } from 'hono';
+import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../../app-env.ts';
-import { gate, idParam } from '../../middleware/gate.ts';
 import { keys } from '../../redis/keys.ts';
 import { createLot, deleteLot, getLot, listLots, listSpots, lotKeys, updateLot } from '../../services/lots/lots-service.ts';
-import { bearerSecurity, errors, IdParam } from '../openapi.ts';
+import { defineRoute, serve } from '../define-route.ts';
+import { errors, IdParam } from '../openapi.ts';
 import { jsonBody, jsonResponse, listOf, Text } from '../schemas.ts';
 
 const LotFields = {
@@ -59,84 +58,87 @@ const UpdateLotBody = z
   })
   .openapi('UpdateParkingLotRequest');
 
-const lotKeysOf = (c: Context<AppEnv>) => {
-  const id = idParam(c);
-  return id ? lotKeys(id) : [];
-};
+const listRoute = defineRoute(
+  {
+    method: 'get',
+    path: '/parking-lots',
+    tags: ['Parking lots'],
+    summary: 'All lots with live availability',
+    responses: { 200: jsonResponse('Every lot', listOf(LotSchema)), ...errors('unauthorized') },
+  },
+  { access: 'anyone', prefetch: () => [keys.lotsAll] },
+);
 
-const listRoute = createRoute({
-  method: 'get',
-  path: '/parking-lots',
-  tags: ['Parking lots'],
-  summary: 'All lots with live availability',
-  middleware: [gate({ access: 'anyone', prefetch: () => [keys.lotsAll] })] as const,
-  responses: { 200: jsonResponse('Every lot', listOf(LotSchema)), ...errors('unauthorized') },
-});
+const getRoute = defineRoute(
+  {
+    method: 'get',
+    path: '/parking-lots/{id}',
+    tags: ['Parking lots'],
+    summary: 'One lot with live availability',
+    request: { params: IdParam },
+    responses: { 200: jsonResponse('The lot', LotSchema), ...errors('validation_failed', 'unauthorized', 'not_found') },
+  },
+  { access: 'anyone', prefetch: (c) => [keys.lot(c.req.valid('param').id)] },
+);
 
-const getRoute = createRoute({
-  method: 'get',
-  path: '/parking-lots/{id}',
-  tags: ['Parking lots'],
-  summary: 'One lot with live availability',
-  middleware: [gate({ access: 'anyone', prefetch: (c) => [idParam(c)].flatMap((id) => (id ? [keys.lot(id)] : [])) })] as const,
-  request: { params: IdParam },
-  responses: { 200: jsonResponse('The lot', LotSchema), ...errors('validation_failed', 'unauthorized', 'not_found') },
-});
+const createLotRoute = defineRoute(
+  {
+    method: 'post',
+    path: '/parking-lots',
+    tags: ['Parking lots'],
+    summary: 'Create a lot with spots 1..capacity (admin)',
+    request: { body: jsonBody(CreateLotBody) },
+    responses: { 201: jsonResponse('Created', LotSchema), ...errors('invalid_json', 'validation_failed', 'unauthorized', 'forbidden') },
+  },
+  { access: 'admin', holds: () => [keys.lotsAll] },
+);
 
-const createLotRoute = createRoute({
-  method: 'post',
-  path: '/parking-lots',
-  tags: ['Parking lots'],
-  summary: 'Create a lot with spots 1..capacity (admin)',
-  security: bearerSecurity,
-  middleware: [gate({ access: 'admin', holds: () => [keys.lotsAll] })] as const,
-  request: { body: jsonBody(CreateLotBody) },
-  responses: { 201: jsonResponse('Created', LotSchema), ...errors('invalid_json', 'validation_failed', 'unauthorized', 'forbidden') },
-});
+const updateRoute = defineRoute(
+  {
+    method: 'patch',
+    path: '/parking-lots/{id}',
+    tags: ['Parking lots'],
+    summary: 'Change a lot (admin)',
+    description: 'A larger capacity adds spots; a smaller one removes the spots numbered above it, which must all be free (else 409 `spots_in_use`). Reservations keep the price they were booked at.',
+    request: { params: IdParam, body: jsonBody(UpdateLotBody) },
+    responses: { 200: jsonResponse('The changed lot', LotSchema), ...errors('invalid_json', 'validation_failed', 'unauthorized', 'forbidden', 'not_found', 'spots_in_use') },
+  },
+  { access: 'admin', holds: (c) => lotKeys(c.req.valid('param').id) },
+);
 
-const updateRoute = createRoute({
-  method: 'patch',
-  path: '/parking-lots/{id}',
-  tags: ['Parking lots'],
-  summary: 'Change a lot (admin)',
-  description: 'A larger capacity adds spots; a smaller one removes the spots numbered above it, which must all be free (else 409 `spots_in_use`). Reservations keep the price they were booked at.',
-  security: bearerSecurity,
-  middleware: [gate({ access: 'admin', holds: lotKeysOf })] as const,
-  request: { params: IdParam, body: jsonBody(UpdateLotBody) },
-  responses: { 200: jsonResponse('The changed lot', LotSchema), ...errors('invalid_json', 'validation_failed', 'unauthorized', 'forbidden', 'not_found', 'spots_in_use') },
-});
+const deleteRoute = defineRoute(
+  {
+    method: 'delete',
+    path: '/parking-lots/{id}',
+    tags: ['Parking lots'],
+    summary: 'Delete a lot (admin)',
+    description: '409 `spots_in_use` while any spot is reserved or occupied. Its past reservations stay in the reports.',
+    request: { params: IdParam },
+    responses: { 204: { description: 'Deleted' }, ...errors('validation_failed', 'unauthorized', 'forbidden', 'not_found', 'spots_in_use') },
+  },
+  { access: 'admin', holds: (c) => lotKeys(c.req.valid('param').id) },
+);
 
-const deleteRoute = createRoute({
-  method: 'delete',
-  path: '/parking-lots/{id}',
-  tags: ['Parking lots'],
-  summary: 'Delete a lot (admin)',
-  description: '409 `spots_in_use` while any spot is reserved or occupied. Its past reservations stay in the reports.',
-  security: bearerSecurity,
-  middleware: [gate({ access: 'admin', holds: lotKeysOf })] as const,
-  request: { params: IdParam },
-  responses: { 204: { description: 'Deleted' }, ...errors('validation_failed', 'unauthorized', 'forbidden', 'not_found', 'spots_in_use') },
-});
-
-const spotsRoute = createRoute({
-  method: 'get',
-  path: '/parking-lots/{id}/spots',
-  tags: ['Parking lots'],
-  summary: 'Every spot of a lot and who holds it (admin)',
-  security: bearerSecurity,
-  middleware: [gate({ access: 'admin' })] as const,
-  request: { params: IdParam },
-  responses: { 200: jsonResponse('The spots, by number', listOf(SpotSchema)), ...errors('validation_failed', 'unauthorized', 'forbidden', 'not_found') },
-});
+const spotsRoute = defineRoute(
+  {
+    method: 'get',
+    path: '/parking-lots/{id}/spots',
+    tags: ['Parking lots'],
+    summary: 'Every spot of a lot and who holds it (admin)',
+    request: { params: IdParam },
+    responses: { 200: jsonResponse('The spots, by number', listOf(SpotSchema)), ...errors('validation_failed', 'unauthorized', 'forbidden', 'not_found') },
+  },
+  { access: 'admin' },
+);
 
 export function registerLotRoutes(app: OpenAPIHono<AppEnv>): void {
-  app.openapi(listRoute, async (c) => c.json({ data: await listLots(c.var.deps) }, 200));
-  app.openapi(getRoute, async (c) => c.json(await getLot(c.var.deps, c.req.valid('param').id), 200));
-  app.openapi(createLotRoute, async (c) => c.json(await createLot(c.var.deps, c.req.valid('json')), 201));
-  app.openapi(updateRoute, async (c) => c.json(await updateLot(c.var.deps, c.req.valid('param').id, c.req.valid('json')), 200));
-  app.openapi(deleteRoute, async (c) => {
+  serve(app, listRoute, async (c) => c.json({ data: await listLots(c.var.deps) }, 200));
+  serve(app, getRoute, async (c) => c.json(await getLot(c.var.deps, c.req.valid('param').id), 200));
+  serve(app, createLotRoute, async (c) => c.json(await createLot(c.var.deps, c.req.valid('json')), 201));
+  serve(app, updateRoute, async (c) => c.json(await updateLot(c.var.deps, c.req.valid('param').id, c.req.valid('json')), 200));
+  serve(app, deleteRoute, async (c) => {
     await deleteLot(c.var.deps, c.req.valid('param').id);
     return c.body(null, 204);
   });
-  app.openapi(spotsRoute, async (c) => c.json({ data: await listSpots(c.var.deps, c.req.valid('param').id) }, 200));
+  serve(app, spotsRoute, async (c) => c.json({ data: await listSpots(c.var.deps, c.req.valid('param').id) }, 200));
 }

@@ -1,15 +1,15 @@
 // GET /reports (admin) and GET /user-reports (signed in): JSON by default, `?format=csv` for a download.
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import type { AppEnv } from '../../app-env.ts';
-import { gate } from '../../middleware/gate.ts';
 import { dayOf } from '../../redis/keys.ts';
 import { csvStream, type CsvColumn } from '../../services/csv.ts';
 import { buildAdminReport } from '../../services/reports/admin-report.ts';
 import { lotColumns, lotPages } from '../../services/reports/lot-table.ts';
 import { buildUserReport, historyPages, reservationColumns } from '../../services/reports/user-report.ts';
 import { currentUser } from '../current-user.ts';
-import { bearerSecurity, errors } from '../openapi.ts';
+import { defineRoute, serve } from '../define-route.ts';
+import { errors } from '../openapi.ts';
 import { PaymentMethod, ReservationSchema } from '../schemas.ts';
 
 const int = z.number().int();
@@ -94,35 +94,37 @@ const csvContent = (columns: readonly CsvColumn<never>[]) => ({
   }),
 });
 
-const reportRoute = createRoute({
-  method: 'get',
-  path: '/reports',
-  tags: ['Reports'],
-  summary: 'Totals, per-lot occupancy and revenue, per day, payment methods and the analytics (admin)',
-  description: 'Still 200 when Redis is down: `analytics` is then `{available: false, daily_metrics}` with what Postgres holds. `?format=csv` downloads the per-lot table.',
-  security: bearerSecurity,
-  middleware: [gate({ access: 'admin' })] as const,
-  request: { query: FormatQuery },
-  responses: {
-    200: { description: 'The report, or the per-lot table as CSV', content: { 'application/json': { schema: AdminReport }, 'text/csv': csvContent(lotColumns) } },
-    ...errors('validation_failed', 'unauthorized', 'forbidden'),
+const reportRoute = defineRoute(
+  {
+    method: 'get',
+    path: '/reports',
+    tags: ['Reports'],
+    summary: 'Totals, per-lot occupancy and revenue, per day, payment methods and the analytics (admin)',
+    description: 'Still 200 when Redis is down: `analytics` is then `{available: false, daily_metrics}` with what Postgres holds. `?format=csv` downloads the per-lot table.',
+    request: { query: FormatQuery },
+    responses: {
+      200: { description: 'The report, or the per-lot table as CSV', content: { 'application/json': { schema: AdminReport }, 'text/csv': csvContent(lotColumns) } },
+      ...errors('validation_failed', 'unauthorized', 'forbidden'),
+    },
   },
-});
+  { access: 'admin' },
+);
 
-const userReportRoute = createRoute({
-  method: 'get',
-  path: '/user-reports',
-  tags: ['Reports'],
-  summary: "The caller's own reservations: by status, minutes parked, money spent, per lot, recent",
-  description: '`?format=csv` downloads all of the caller\'s reservations, newest first, one column per reservation field.',
-  security: bearerSecurity,
-  middleware: [gate({ access: 'signed-in' })] as const,
-  request: { query: FormatQuery },
-  responses: {
-    200: { description: 'The report, or the history as CSV', content: { 'application/json': { schema: UserReport }, 'text/csv': csvContent(reservationColumns) } },
-    ...errors('validation_failed', 'unauthorized'),
+const userReportRoute = defineRoute(
+  {
+    method: 'get',
+    path: '/user-reports',
+    tags: ['Reports'],
+    summary: "The caller's own reservations: by status, minutes parked, money spent, per lot, recent",
+    description: '`?format=csv` downloads all of the caller\'s reservations, newest first, one column per reservation field.',
+    request: { query: FormatQuery },
+    responses: {
+      200: { description: 'The report, or the history as CSV', content: { 'application/json': { schema: UserReport }, 'text/csv': csvContent(reservationColumns) } },
+      ...errors('validation_failed', 'unauthorized'),
+    },
   },
-});
+  { access: 'signed-in' },
+);
 
 /** A CSV download; the first page is read before answering, so a database failure is still a 503. */
 async function csvDownload<T>(c: Context<AppEnv>, name: string, columns: readonly CsvColumn<T>[], pages: AsyncIterator<readonly T[]>): Promise<Response> {
@@ -135,13 +137,13 @@ async function csvDownload<T>(c: Context<AppEnv>, name: string, columns: readonl
 }
 
 export function registerReportRoutes(app: OpenAPIHono<AppEnv>): void {
-  app.openapi(reportRoute, async (c) => {
+  serve(app, reportRoute, async (c) => {
     const deps = c.var.deps;
     if (c.req.valid('query').format === 'csv') return csvDownload(c, 'parkedge-lots', lotColumns, lotPages(deps));
     return c.json(await buildAdminReport(deps), 200);
   });
 
-  app.openapi(userReportRoute, async (c) => {
+  serve(app, userReportRoute, async (c) => {
     const deps = c.var.deps;
     const userId = currentUser(c).id;
     if (c.req.valid('query').format === 'csv') return csvDownload(c, 'parkedge-my-reservations', reservationColumns, historyPages(deps, userId));

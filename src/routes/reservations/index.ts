@@ -1,16 +1,15 @@
 // POST/GET /reservations, GET /reservations/:id, POST /reservations/:id/{park,release,cancel}.
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import type { Context } from 'hono';
+import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../../app-env.ts';
 import { AppError } from '../../errors.ts';
-import { gate } from '../../middleware/gate.ts';
 import { book } from '../../services/reservations/booking.ts';
 import { getReservation, listReservations } from '../../services/reservations/queries.ts';
 import { cancel, park, release } from '../../services/reservations/steps.ts';
 import { keys } from '../../redis/keys.ts';
 import { lotKeys } from '../../services/lots/lots-service.ts';
 import { currentUser } from '../current-user.ts';
-import { bearerSecurity, errors, IdParam } from '../openapi.ts';
+import { defineRoute, serve } from '../define-route.ts';
+import { errors, IdParam } from '../openapi.ts';
 import { jsonBody, jsonResponse, listOf, normalizePlate, PaymentMethod, Plate, ReservationSchema, ReservationStatus as Status } from '../schemas.ts';
 
 const BookBody = z.strictObject({ lot_id: z.number().int().positive().max(2_147_483_647), vehicle_plate: Plate }).openapi('BookRequest');
@@ -30,78 +29,77 @@ const ListQuery = z.object({
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });
 
-/** The lot a booking will change, read from its body before validation: held from the first round trip. */
-async function bookingHolds(c: Context<AppEnv>): Promise<string[]> {
-  const body = (await c.req.json().catch(() => null)) as { lot_id?: unknown } | null;
-  const lotId = body?.lot_id;
-  return typeof lotId === 'number' && Number.isInteger(lotId) && lotId > 0 && lotId <= 2_147_483_647 ? lotKeys(lotId) : [];
-}
-
-const bookRoute = createRoute({
-  method: 'post',
-  path: '/reservations',
-  tags: ['Reservations'],
-  summary: 'Book the lowest-numbered available spot of a lot',
-  security: bearerSecurity,
-  middleware: [gate({ access: 'signed-in', holds: bookingHolds })] as const,
-  request: { headers: IdempotencyHeaders, body: jsonBody(BookBody) },
-  responses: {
-    201: jsonResponse('Booked', ReservationSchema),
-    ...errors('invalid_json', 'validation_failed', 'unauthorized', 'not_found', 'lot_full', 'vehicle_already_parked', 'idempotency_key_reused'),
-  },
-});
-
-const listRoute = createRoute({
-  method: 'get',
-  path: '/reservations',
-  tags: ['Reservations'],
-  summary: 'Reservations: a user sees their own, an admin all (filterable)',
-  security: bearerSecurity,
-  middleware: [gate({ access: 'signed-in' })] as const,
-  request: { query: ListQuery },
-  responses: { 200: jsonResponse('Newest first', listOf(ReservationSchema)), ...errors('validation_failed', 'unauthorized', 'forbidden') },
-});
-
-const getRoute = createRoute({
-  method: 'get',
-  path: '/reservations/{id}',
-  tags: ['Reservations'],
-  summary: 'One reservation (owner or admin)',
-  security: bearerSecurity,
-  middleware: [gate({ access: 'signed-in' })] as const,
-  request: { params: IdParam },
-  responses: { 200: jsonResponse('The reservation', ReservationSchema), ...errors('validation_failed', 'unauthorized', 'forbidden', 'not_found') },
-});
-
-const stepRoute = (step: 'park' | 'release' | 'cancel', summary: string, who: string) =>
-  createRoute({
+const bookRoute = defineRoute(
+  {
     method: 'post',
-    path: `/reservations/{id}/${step}`,
+    path: '/reservations',
     tags: ['Reservations'],
-    summary,
-    description: `${who}. Any other step than the state machine allows is 409 \`invalid_transition\`.`,
-    security: bearerSecurity,
-    // The lot of the reservation is known only to the statement (its cache is cleared after it); the list of
-    // lots is held from the first round trip.
-    middleware: [gate({ access: 'signed-in', holds: () => [keys.lotsAll] })] as const,
-    request: { params: IdParam },
+    summary: 'Book the lowest-numbered available spot of a lot',
+    request: { headers: IdempotencyHeaders, body: jsonBody(BookBody) },
     responses: {
-      200: jsonResponse('The reservation after the step', ReservationSchema),
-      ...errors('validation_failed', 'unauthorized', 'forbidden', 'not_found', 'invalid_transition'),
+      201: jsonResponse('Booked', ReservationSchema),
+      ...errors('invalid_json', 'validation_failed', 'unauthorized', 'not_found', 'lot_full', 'vehicle_already_parked', 'idempotency_key_reused'),
     },
-  });
+  },
+  { access: 'signed-in', holds: (c) => lotKeys(c.req.valid('json').lot_id) },
+);
 
-const releaseRoute = createRoute({
-  ...stepRoute('release', 'Release: parked → completed, with the cost', 'Owner or admin; the body is optional'),
-  request: { params: IdParam, body: { ...jsonBody(ReleaseBody), required: false } },
+const listRoute = defineRoute(
+  {
+    method: 'get',
+    path: '/reservations',
+    tags: ['Reservations'],
+    summary: 'Reservations: a user sees their own, an admin all (filterable)',
+    request: { query: ListQuery },
+    responses: { 200: jsonResponse('Newest first', listOf(ReservationSchema)), ...errors('validation_failed', 'unauthorized', 'forbidden') },
+  },
+  { access: 'signed-in' },
+);
+
+const getRoute = defineRoute(
+  {
+    method: 'get',
+    path: '/reservations/{id}',
+    tags: ['Reservations'],
+    summary: 'One reservation (owner or admin)',
+    request: { params: IdParam },
+    responses: { 200: jsonResponse('The reservation', ReservationSchema), ...errors('validation_failed', 'unauthorized', 'forbidden', 'not_found') },
+  },
+  { access: 'signed-in' },
+);
+
+const stepConfig = (step: 'park' | 'release' | 'cancel', summary: string, who: string) => ({
+  method: 'post' as const,
+  path: `/reservations/{id}/${step}`,
+  tags: ['Reservations'],
+  summary,
+  description: `${who}. Any other step than the state machine allows is 409 \`invalid_transition\`.`,
+  request: { params: IdParam },
   responses: {
     200: jsonResponse('The reservation after the step', ReservationSchema),
-    ...errors('invalid_json', 'validation_failed', 'unauthorized', 'forbidden', 'not_found', 'invalid_transition'),
+    ...errors('validation_failed', 'unauthorized', 'forbidden', 'not_found', 'invalid_transition'),
   },
 });
 
+// The lot of the reservation is known only to the statement (its cache is cleared after it); the list of lots
+// is held while the statement runs.
+const stepGuard = { access: 'signed-in', holds: () => [keys.lotsAll] } as const;
+const parkRoute = defineRoute(stepConfig('park', 'Park: reserved → parked', 'Owner only'), stepGuard);
+const cancelRoute = defineRoute(stepConfig('cancel', 'Cancel: reserved → cancelled', 'Owner or admin'), stepGuard);
+const releaseRoute = defineRoute(
+  {
+    ...stepConfig('release', 'Release: parked → completed, with the cost', 'Owner or admin; the body is optional'),
+    request: { params: IdParam, body: { ...jsonBody(ReleaseBody), required: false } },
+    responses: {
+      200: jsonResponse('The reservation after the step', ReservationSchema),
+      ...errors('invalid_json', 'validation_failed', 'unauthorized', 'forbidden', 'not_found', 'invalid_transition'),
+    },
+  },
+  stepGuard,
+);
+
 export function registerReservationRoutes(app: OpenAPIHono<AppEnv>): void {
-  app.openapi(bookRoute, async (c) => {
+  serve(app, bookRoute, async (c) => {
     const body = c.req.valid('json');
     const answer = await book(c.var.deps, {
       userId: currentUser(c).id,
@@ -113,7 +111,7 @@ export function registerReservationRoutes(app: OpenAPIHono<AppEnv>): void {
     return c.json(answer.body as z.infer<typeof ReservationSchema>, answer.status as 201);
   });
 
-  app.openapi(listRoute, async (c) => {
+  serve(app, listRoute, async (c) => {
     const query = c.req.valid('query');
     const actor = currentUser(c);
     if (query.user_id !== undefined && actor.role !== 'admin' && query.user_id !== actor.id) {
@@ -122,23 +120,23 @@ export function registerReservationRoutes(app: OpenAPIHono<AppEnv>): void {
     return c.json({ data: (await listReservations(c.var.deps, actor, query)) as z.infer<typeof ReservationSchema>[] }, 200);
   });
 
-  app.openapi(getRoute, async (c) => {
+  serve(app, getRoute, async (c) => {
     const reservation = await getReservation(c.var.deps, currentUser(c), c.req.valid('param').id);
     return c.json(reservation as z.infer<typeof ReservationSchema>, 200);
   });
 
-  app.openapi(stepRoute('park', 'Park: reserved → parked', 'Owner only'), async (c) => {
+  serve(app, parkRoute, async (c) => {
     const after = await park(c.var.deps, currentUser(c), c.req.valid('param').id);
     return c.json(after as z.infer<typeof ReservationSchema>, 200);
   });
 
-  app.openapi(releaseRoute, async (c) => {
+  serve(app, releaseRoute, async (c) => {
     const paymentMethod = c.req.valid('json')?.payment_method ?? null;
     const after = await release(c.var.deps, currentUser(c), c.req.valid('param').id, paymentMethod);
     return c.json(after as z.infer<typeof ReservationSchema>, 200);
   });
 
-  app.openapi(stepRoute('cancel', 'Cancel: reserved → cancelled', 'Owner or admin'), async (c) => {
+  serve(app, cancelRoute, async (c) => {
     const after = await cancel(c.var.deps, currentUser(c), c.req.valid('param').id);
     return c.json(after as z.infer<typeof ReservationSchema>, 200);
   });

@@ -24,17 +24,27 @@ function count(deps: Deps, lookup: CacheLookup<unknown>, hit: boolean): void {
   if (lookup.version !== null) deps.counts.push(hit ? counters.cacheHits : counters.cacheMisses);
 }
 
-/** The signed-in user, or null when the token is unknown, ended, expired, or its user is gone. */
-export async function resolveCaller(deps: Deps, token: ParsedToken, lookups: SessionLookups): Promise<PublicUser | null> {
-  const untrusted = { value: null, version: null };
-  const [sessionLookup, userLookup] = deps.cacheTrusted ? await Promise.all([lookups.sessions, lookups.user]) : [untrusted, untrusted];
-  const now = Date.now();
+/**
+ * The signed-in user as the cache proves it (the session map holds the token's hash, unexpired, and the user is
+ * cached); null when Postgres must decide. Counts the lookups.
+ */
+export async function cachedCaller(deps: Deps, token: ParsedToken, lookups: SessionLookups): Promise<PublicUser | null> {
+  if (!deps.cacheTrusted) return null;
+  const [sessionLookup, userLookup] = await Promise.all([lookups.sessions, lookups.user]);
   const cachedExpiry = sessionLookup.value?.[token.hash];
-  const sessionHit = cachedExpiry !== undefined && cachedExpiry > now;
+  const sessionHit = cachedExpiry !== undefined && cachedExpiry > Date.now();
   count(deps, sessionLookup, sessionHit);
   count(deps, userLookup, userLookup.value !== null);
-  if (sessionHit && userLookup.value) return userLookup.value;
+  return sessionHit && userLookup.value ? userLookup.value : null;
+}
 
+/**
+ * The signed-in user as Postgres knows it, or null when the token is unknown, ended, expired, or its user is
+ * gone. What it found is cached after the response.
+ */
+export async function loadCaller(deps: Deps, token: ParsedToken, lookups: SessionLookups): Promise<PublicUser | null> {
+  const untrusted = { value: null, version: null };
+  const [sessionLookup, userLookup] = deps.cacheTrusted ? await Promise.all([lookups.sessions, lookups.user]) : [untrusted, untrusted];
   const loaded = await loadUserWithSessions(deps.db, token.userId);
   if (!loaded) return null;
   if (sessionLookup.version !== null) {
@@ -44,5 +54,5 @@ export async function resolveCaller(deps: Deps, token: ParsedToken, lookups: Ses
     deps.afterResponse.push(() => deps.redis.cacheSet(keys.user(token.userId), loaded.user, ttl.user));
   }
   const expiry = loaded.live[token.hash];
-  return expiry !== undefined && expiry > now ? loaded.user : null;
+  return expiry !== undefined && expiry > Date.now() ? loaded.user : null;
 }

@@ -9,7 +9,7 @@ import { counters, dayOf, keys, ttl } from '../../redis/keys.ts';
 import { hashPassword } from '../auth/password.ts';
 import { revokeOtherSessions, sessionExpiry, type IssuedSession } from '../auth/sessions.ts';
 import { newSecret, tokenFor } from '../auth/tokens.ts';
-import { cached } from '../cache.ts';
+import { cached, whileHolding } from '../cache.ts';
 import { publicUserJson, toPublicUser, type PublicUser, type Role } from './user-view.ts';
 
 export interface NewUser {
@@ -30,9 +30,10 @@ export interface UserPatch {
 const emailTaken = () => new AppError('email_taken', 'An account with this email already exists.');
 const userNotFound = (id: number) => new AppError('not_found', `There is no user ${id}.`);
 
-/** The cache entries a change to user `id` makes stale. */
-export function userKeys(id: number): string[] {
-  return [keys.user(id), keys.usersAll];
+/** The cache entries a change to user `id` makes stale: theirs, the list, and their session map (a password
+ * change or a deletion ends sessions). */
+function userKeys(id: number): string[] {
+  return [keys.user(id), keys.usersAll, keys.userSession(id)];
 }
 
 export function listUsers(deps: Deps): Promise<PublicUser[]> {
@@ -41,7 +42,8 @@ export function listUsers(deps: Deps): Promise<PublicUser[]> {
   );
 }
 
-export async function getUser(deps: Deps, id: number): Promise<PublicUser> {
+export async function getUser(deps: Deps, actor: PublicUser, id: number): Promise<PublicUser> {
+  if (actor.role !== 'admin' && actor.id !== id) throw new AppError('forbidden', 'You may only see your own account.');
   const user = await cached(deps, keys.user(id), ttl.user, async () => {
     const [row] = await deps.db.select().from(users).where(eq(users.id, id));
     return row ? toPublicUser(row) : null;
@@ -53,10 +55,10 @@ export async function getUser(deps: Deps, id: number): Promise<PublicUser> {
 export async function createUser(deps: Deps, input: NewUser): Promise<PublicUser> {
   const passwordHash = await hashPassword(input.password);
   try {
-    const [row] = await deps.db
+    const [row] = await whileHolding(deps, [keys.usersAll], () => deps.db
       .insert(users)
       .values({ email: input.email, passwordHash, name: input.name, vehiclePlate: input.vehicle_plate ?? null, role: input.role ?? 'user' })
-      .returning();
+      .returning());
     deps.counts.push(counters.usersCreated);
     return toPublicUser(row!);
   } catch (error) {
@@ -71,7 +73,7 @@ export async function register(deps: Deps, input: Omit<NewUser, 'role'>): Promis
   const { secret, hash } = newSecret();
   const expiresAt = sessionExpiry();
   try {
-    const result = await deps.db.execute<{ user: PublicUser }>(sql`
+    const result = await whileHolding(deps, [keys.usersAll], () => deps.db.execute<{ user: PublicUser }>(sql`
       WITH created AS (
         INSERT INTO users (email, password_hash, name, vehicle_plate, role)
         VALUES (${input.email}, ${passwordHash}, ${input.name}, ${input.vehicle_plate ?? null}, 'user')
@@ -79,7 +81,7 @@ export async function register(deps: Deps, input: Omit<NewUser, 'role'>): Promis
       ), session AS (
         INSERT INTO sessions (user_id, token_hash, expires_at) SELECT id, ${hash}, ${expiresAt.toISOString()} FROM created
       )
-      SELECT ${publicUserJson('created')} AS user FROM created`);
+      SELECT ${publicUserJson('created')} AS user FROM created`));
     const { user } = result.rows[0]!;
     const day = dayOf(new Date());
     deps.counts.push(counters.totalRegistrations, counters.dailyRegistrations(day), counters.usersCreated);
@@ -117,12 +119,14 @@ export async function updateUser(deps: Deps, actor: PublicUser, sessionHash: str
   const newHash = patch.password === undefined ? null : await hashPassword(patch.password);
   if (newHash) values.passwordHash = newHash;
   const guard = patch.role === 'user' ? and(eq(users.id, id), keepsAnAdmin(id)) : eq(users.id, id);
-  const [, updated, , exists] = await deps.db.batch([
-    lockUser(deps, id, patch.role === 'user'),
-    deps.db.update(users).set(values).where(guard).returning(),
-    revokeOtherSessions(deps.db, id, actor.id === id ? sessionHash : null, newHash),
-    deps.db.execute(sql`SELECT 1 FROM users WHERE id = ${id}`),
-  ]);
+  const [, updated, , exists] = await whileHolding(deps, userKeys(id), () =>
+    deps.db.batch([
+      lockUser(deps, id, patch.role === 'user'),
+      deps.db.update(users).set(values).where(guard).returning(),
+      revokeOtherSessions(deps.db, id, actor.id === id ? sessionHash : null, newHash),
+      deps.db.execute(sql`SELECT 1 FROM users WHERE id = ${id}`),
+    ]),
+  );
   const row = updated[0];
   if (!row) throw exists.rows.length === 0 ? userNotFound(id) : lastAdmin();
   return toPublicUser(row);
@@ -132,7 +136,7 @@ export async function updateUser(deps: Deps, actor: PublicUser, sessionHash: str
 export async function deleteUser(deps: Deps, actor: PublicUser, id: number): Promise<void> {
   if (actor.id === id) throw new AppError('forbidden', 'An admin cannot delete their own account.');
   // Two statements in one transaction: the locks first, so the check sees any booking that committed meanwhile.
-  const [, outcome] = await deps.db.batch([
+  const [, outcome] = await whileHolding(deps, userKeys(id), () => deps.db.batch([
     lockUser(deps, id, true),
     deps.db.execute<{ found: boolean; active: number; last_admin: boolean; deleted: number }>(sql`
       WITH active AS (
@@ -144,7 +148,7 @@ export async function deleteUser(deps: Deps, actor: PublicUser, id: number): Pro
       )
       SELECT EXISTS (SELECT 1 FROM target) AS found, (SELECT n FROM active) AS active,
              coalesce((SELECT last_admin FROM target), false) AS last_admin, (SELECT count(*)::int FROM deleted) AS deleted`),
-  ]);
+  ]));
   const result = outcome.rows[0]!;
   if (!result.found) throw userNotFound(id);
   if (result.last_admin) throw lastAdmin();
