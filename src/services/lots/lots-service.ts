@@ -6,6 +6,8 @@ import { AppError } from '../../errors.ts';
 import { counters, keys, ttl } from '../../redis/keys.ts';
 import { cached } from '../cache.ts';
 import { lockLot } from './lot-lock.ts';
+
+export { MAX_PRICE_PER_HOUR_CENTS } from '../../db/schema.ts';
 import { selectLots, type PublicLot } from './lot-view.ts';
 
 export interface NewLot {
