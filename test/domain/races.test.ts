@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { call, testEnv, type CallResult } from '../helpers/http.ts';
 import { makeAdmin, makeUser, sql, type TestUser, uniquePlate } from '../helpers/fixtures.ts';
 import { tagged } from '../helpers/stand-ins.ts';
+import { CONFLICT_ATTEMPTS } from '../../src/db/retrying-fetch.ts';
 
 const ROUNDS = 50;
 // The hourly limit is not under test here: one admin and two users make all of a pair's requests.
@@ -40,6 +41,12 @@ async function race(round: number, ...requests: (() => Promise<CallResult>)[]): 
   const started: Promise<CallResult>[] = [];
   for (const i of order) started[i] = requests[i]!();
   return Promise.all(started);
+}
+
+/** How the rounds of a pair came out, printed when it is done. */
+function tally(pair: string) {
+  const counts: Record<string, number> = {};
+  return { add: (key: string) => void (counts[key] = (counts[key] ?? 0) + 1), print: () => console.log(`${pair}: ${ROUNDS} rounds`, counts) };
 }
 
 const outcome = (res: CallResult) => (res.status < 300 ? res.status : `${res.status} ${res.body?.error?.code}`);
@@ -89,13 +96,12 @@ beforeAll(async () => {
 
 describe(`races, ${ROUNDS} rounds each, invariants checked after every round`, () => {
   it('booking × capacity shrink: the free spots above the new capacity go to the bookings or away, never both', async () => {
-    const tally: Record<string, number> = {};
+    const rounds = tally('booking × shrink');
     for (let round = 0; round < ROUNDS; round++) {
       const lot = await createLot(5);
       await bookSpots(lot.id, 3); // 4 and 5 are free: wanted by the bookings and by the shrink to 3
       const [shrink, ...bookings] = await race(round, () => changeCapacity(lot.id, 3), () => bookOn(lot.id, users[0]), () => bookOn(lot.id, users[1]));
-      const key = `shrink ${outcome(shrink!)}, bookings ${bookings.map(outcome).join(' / ')}`;
-      tally[key] = (tally[key] ?? 0) + 1;
+      rounds.add(`shrink ${outcome(shrink!)}, bookings ${bookings.map(outcome).join(' / ')}`);
       const spots = await checkLot(lot.id);
       if (shrink!.status === 200) {
         // The shrink found 4 and 5 free, so it came first: both bookings then found the lot full, and it is.
@@ -108,16 +114,15 @@ describe(`races, ${ROUNDS} rounds each, invariants checked after every round`, (
         expect(bookings.map((b) => b.body.spot_number).sort()).toEqual([4, 5]);
       }
     }
-    console.log('booking × shrink outcomes', tally);
+    rounds.print();
   });
 
   it('booking × lot delete: the lot is deleted with no booking in it, or every booking gets a spot and the delete is refused', async () => {
-    const tally: Record<string, number> = {};
+    const rounds = tally('booking × delete');
     for (let round = 0; round < ROUNDS; round++) {
       const lot = await createLot(2);
       const [removal, ...bookings] = await race(round, () => api('DELETE', `/parking-lots/${lot.id}`, admin.token), () => bookOn(lot.id, users[0]), () => bookOn(lot.id, users[1]));
-      const key = `delete ${outcome(removal!)}, bookings ${bookings.map(outcome).join(' / ')}`;
-      tally[key] = (tally[key] ?? 0) + 1;
+      rounds.add(`delete ${outcome(removal!)}, bookings ${bookings.map(outcome).join(' / ')}`);
       const spots = await checkLot(lot.id);
       if (removal!.status === 204) {
         expect(bookings.map(outcome)).toEqual(['404 not_found', '404 not_found']);
@@ -127,11 +132,11 @@ describe(`races, ${ROUNDS} rounds each, invariants checked after every round`, (
         expect(spots.map((s) => s.status)).toEqual(['reserved', 'reserved']);
       }
     }
-    console.log('booking × delete outcomes', tally);
+    rounds.print();
   });
 
   it('capacity shrink × grow (10 → 5 and 10 → 20 at once): both apply, spots stay exactly 1..capacity', async () => {
-    const tally: Record<string, number> = {};
+    const rounds = tally('shrink × grow');
     for (let round = 0; round < ROUNDS; round++) {
       const lot = await createLot(10);
       await bookSpots(lot.id, 1);
@@ -140,16 +145,16 @@ describe(`races, ${ROUNDS} rounds each, invariants checked after every round`, (
       expect([outcome(shrink!), outcome(grow!)]).toEqual([200, 200]);
       const spots = await checkLot(lot.id);
       expect([5, 20]).toContain(spots.length);
-      tally[`final capacity ${spots.length}`] = (tally[`final capacity ${spots.length}`] ?? 0) + 1;
+      rounds.add(`final capacity ${spots.length}`);
       // A later change must not run into spots left behind.
       expect(outcome(await changeCapacity(lot.id, 8))).toBe(200);
       await checkLot(lot.id);
     }
-    console.log('shrink × grow outcomes', tally);
+    rounds.print();
   });
 
   it('cancel and release × capacity shrink: the freed spots are removed only once free, the steps always succeed', async () => {
-    const tally: Record<string, number> = {};
+    const rounds = tally('cancel, release × shrink');
     for (let round = 0; round < ROUNDS; round++) {
       const lot = await createLot(4);
       const [, , third, fourth] = await bookSpots(lot.id, 4);
@@ -157,7 +162,7 @@ describe(`races, ${ROUNDS} rounds each, invariants checked after every round`, (
       const [cancelled, released, shrink] = await race(round, () => step(third!, 'cancel'), () => step(fourth!, 'release'), () => changeCapacity(lot.id, 2));
       expect([cancelled!.status, released!.status]).toEqual([200, 200]);
       expect(released!.body.cost_cents).toBe(10); // 1 minute at 600 an hour
-      tally[`shrink ${outcome(shrink!)}`] = (tally[`shrink ${outcome(shrink!)}`] ?? 0) + 1;
+      rounds.add(`shrink ${outcome(shrink!)}`);
       const spots = await checkLot(lot.id);
       if (shrink!.status === 200) expect(spots.map((s) => s.status)).toEqual(['reserved', 'reserved']);
       else {
@@ -165,7 +170,7 @@ describe(`races, ${ROUNDS} rounds each, invariants checked after every round`, (
         expect(spots.map((s) => s.status)).toEqual(['reserved', 'reserved', 'available', 'available']);
       }
     }
-    console.log('steps × shrink outcomes', tally);
+    rounds.print();
   });
 });
 
@@ -205,6 +210,24 @@ describe('one lock order, and a retry for the deadlock that happens anyway', () 
   it('a capacity change caught in a deadlock by a writer of the other order is sent again and applies: one more round trip, never a 500', async () => {
     const measured = await againstWriter(spotsFirst, shrinkTo1);
     expect(measured).toEqual({ quiet: 1, during: 2, outcome: 200 });
+  });
+
+  it('a conflict that outlasts the retries answers 503 database_unavailable saying to retry, after a few attempts, never a 500', async () => {
+    const lot = await createLot(2);
+    // PostgreSQL itself aborting every change of this one lot with serialization_failure, as often as asked.
+    const name = `races_conflict_${lot.id}`;
+    await sql.query(`CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = 'serialization_failure'; END $$`);
+    await sql.query(`CREATE TRIGGER ${name} BEFORE UPDATE ON parking_lots FOR EACH ROW WHEN (OLD.id = ${lot.id}) EXECUTE FUNCTION ${name}()`);
+    try {
+      const { result, neon } = await scope.count(() => shrinkTo1(lot.id));
+      expect(outcome(result)).toBe('503 database_unavailable');
+      expect(result.body.error.message).toMatch(/retry/i);
+      expect(neon).toBe(CONFLICT_ATTEMPTS);
+    } finally {
+      await sql.query(`DROP TRIGGER ${name} ON parking_lots`);
+      await sql.query(`DROP FUNCTION ${name}()`);
+    }
+    await checkLot(lot.id);
   });
 });
 
