@@ -35,10 +35,11 @@ export function retryingFetch(timeoutMs: number, attempts = CONFLICT_ATTEMPTS, s
     for (let attempt = 1; ; attempt++) {
       const response = await send(input, { ...init, signal });
       if (response.status !== 400 || attempt === attempts) return response;
-      // The driver reads the body of a 400 itself: read it here, and hand over an unread copy when it stays.
+      // The driver reads the body of a 400 itself (its JSON: message, code, detail, constraint…): read it here,
+      // and hand over an unread copy when it stays (without the length and encoding headers of the original).
       const body = await response.text();
       if (!isConflictSqlState(sqlStateIn(body))) {
-        return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+        return new Response(body, { status: response.status, statusText: response.statusText, headers: { 'content-type': 'application/json' } });
       }
       await pause(Math.random() * BASE_PAUSE_MS * 2 ** (attempt - 1), signal);
     }
