@@ -1,4 +1,5 @@
-// Recognising database failures: which ones mean "the database is unreachable" (503) and which
+// Recognising database failures: which ones mean "the database is unreachable" (503), which ones mean "the
+// transaction lost a race and was rolled back" (re-sent by ./retrying-fetch.ts, then 503), and which
 // constraint a statement ran into (mapped to the contract's 409s by the services).
 import { AppError } from '../errors.ts';
 
@@ -40,6 +41,23 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     current = (current as PgLike).cause;
   }
   return false;
+}
+
+// serialization_failure and deadlock_detected: PostgreSQL aborted the whole transaction, so nothing of it
+// stays, and running it again may well succeed.
+const TRANSACTION_CONFLICTS = new Set(['40001', '40P01']);
+
+export function isConflictSqlState(state: unknown): boolean {
+  return typeof state === 'string' && TRANSACTION_CONFLICTS.has(state);
+}
+
+/** A transaction aborted by a deadlock or a serialization failure (still so after the driver's retries). */
+export function isTransactionConflict(error: unknown): boolean {
+  return isConflictSqlState(sqlStateOf(error));
+}
+
+export function transactionConflict(): AppError {
+  return new AppError('database_unavailable', 'The database could not complete this request against concurrent changes, and nothing of it was applied. Please retry.');
 }
 
 export function databaseUnavailable(): AppError {

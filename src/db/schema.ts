@@ -1,5 +1,5 @@
 // The database schema. The database itself refuses what must never happen (two active reservations on one
-// spot or for one plate, negative prices, capacities under 1, unknown states), whatever the code above it does.
+// spot or for one plate, prices out of range, capacities under 1, unknown states), whatever the code above it does.
 import { sql } from 'drizzle-orm';
 import {
   bigint,
@@ -24,6 +24,13 @@ export const userRole = pgEnum('user_role', ['user', 'admin']);
 export const spotStatus = pgEnum('spot_status', ['available', 'reserved', 'occupied']);
 export const reservationStatus = pgEnum('reservation_status', ['reserved', 'parked', 'completed', 'cancelled']);
 export const paymentMethod = pgEnum('payment_method', ['card', 'cash', 'upi']);
+
+/**
+ * The highest price a lot may charge: 10 000.00 an hour in the lot's currency. Costs are bigint, and at this
+ * price a stay of 100 years costs 8.8 × 10^11 cents: no stay overflows, and every amount stays far inside the
+ * integers a JSON number carries exactly to JavaScript (2^53 ≈ 9 × 10^15).
+ */
+export const MAX_PRICE_PER_HOUR_CENTS = 1_000_000;
 
 // Millisecond precision: what a JavaScript Date and the API's ISO strings carry, so values round-trip exactly.
 const moment = (name: string) => timestamp(name, { withTimezone: true, precision: 3, mode: 'date' });
@@ -76,7 +83,7 @@ export const parkingLots = pgTable(
     updatedAt: moment('updated_at').notNull().defaultNow(),
   },
   (t) => [
-    check('parking_lots_price_not_negative', sql`${t.pricePerHourCents} >= 0`),
+    check('parking_lots_price_range', sql`${t.pricePerHourCents} BETWEEN 0 AND ${sql.raw(String(MAX_PRICE_PER_HOUR_CENTS))}`),
     check('parking_lots_capacity_range', sql`${t.capacity} BETWEEN 1 AND 5000`),
     check('parking_lots_latitude_range', sql`${t.latitude} BETWEEN -90 AND 90`),
     check('parking_lots_longitude_range', sql`${t.longitude} BETWEEN -180 AND 180`),
@@ -114,7 +121,7 @@ export const reservations = pgTable(
     parkedAt: moment('parked_at'),
     releasedAt: moment('released_at'),
     pricePerHourCents: integer('price_per_hour_cents').notNull(),
-    costCents: integer('cost_cents'),
+    costCents: bigint('cost_cents', { mode: 'number' }),
     paymentMethod: paymentMethod('payment_method'),
   },
   (t) => [

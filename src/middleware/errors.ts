@@ -4,7 +4,7 @@ import type { Hook } from '@hono/zod-openapi';
 import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from '../app-env.ts';
-import { constraintOf, databaseUnavailable, isDatabaseUnavailable, sqlStateOf } from '../db/errors.ts';
+import { constraintOf, databaseUnavailable, isDatabaseUnavailable, isTransactionConflict, sqlStateOf, transactionConflict } from '../db/errors.ts';
 import { AppError } from '../errors.ts';
 
 export function sendError(c: Context<AppEnv>, error: AppError): Response {
@@ -21,6 +21,11 @@ export const onError: ErrorHandler<AppEnv> = (error, c) => {
   if (isDatabaseUnavailable(error)) {
     log(c, 'database unavailable', error);
     return sendError(c, databaseUnavailable());
+  }
+  // A deadlock or serialization failure that outlasted the driver's retries: rolled back, worth retrying.
+  if (isTransactionConflict(error)) {
+    log(c, 'transaction conflict after retries', error);
+    return sendError(c, transactionConflict());
   }
   // A value PostgreSQL cannot take (class 22: a NUL in text, a number out of range) is bad input, not our fault.
   if (sqlStateOf(error)?.startsWith('22')) {

@@ -2,7 +2,7 @@
 import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../../app-env.ts';
 import { keys } from '../../redis/keys.ts';
-import { createLot, deleteLot, getLot, listLots, listSpots, lotKeys, updateLot } from '../../services/lots/lots-service.ts';
+import { createLot, deleteLot, getLot, listLots, listSpots, lotKeys, MAX_PRICE_PER_HOUR_CENTS, updateLot } from '../../services/lots/lots-service.ts';
 import { defineRoute, serve } from '../define-route.ts';
 import { errors, IdParam } from '../openapi.ts';
 import { jsonBody, jsonResponse, listOf, Text } from '../schemas.ts';
@@ -11,7 +11,10 @@ const LotFields = {
   name: Text.trim().min(1).max(120).openapi({ example: 'MG Road Central' }),
   address: Text.trim().min(1).max(300).openapi({ example: '12 MG Road, Bengaluru' }),
   pin_code: z.string().trim().regex(/^[A-Za-z0-9 -]{3,10}$/, 'a postal code of 3 to 10 letters, digits, spaces or hyphens').openapi({ example: '560001' }),
-  price_per_hour_cents: z.number().int().min(0).max(10_000_000).openapi({ example: 4000 }),
+  price_per_hour_cents: z.number().int().min(0).max(MAX_PRICE_PER_HOUR_CENTS).openapi({
+    example: 4000,
+    description: `Cents per hour, 0 to ${MAX_PRICE_PER_HOUR_CENTS} (10 000.00 an hour in the lot's currency): what a parking lot can charge, and low enough that the cost of any stay, even of 100 years, is stored and returned exactly.`,
+  }),
   capacity: z.number().int().min(1).max(5000).openapi({ example: 120 }),
   latitude: z.number().min(-90).max(90).nullable().optional(),
   longitude: z.number().min(-180).max(180).nullable().optional(),

@@ -1,10 +1,13 @@
 // The rules about parking lots: spots 1..capacity made with the lot, capacity changes that never remove a
 // spot in use, deletion only of an idle lot, and exact live availability on every read.
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import { counters, keys, ttl } from '../../redis/keys.ts';
 import { cached } from '../cache.ts';
+import { lockLot } from './lot-lock.ts';
+
+export { MAX_PRICE_PER_HOUR_CENTS } from '../../db/schema.ts';
 import { selectLots, type PublicLot } from './lot-view.ts';
 
 export interface NewLot {
@@ -65,12 +68,26 @@ export async function createLot(deps: Deps, input: NewLot): Promise<PublicLot> {
 
 /**
  * Changes any field. A larger capacity adds spots; a smaller one removes the spots numbered above it, which
- * must all be free (else 409 spots_in_use), so spot numbers stay 1..capacity. Spots are locked first, so a
- * booking that commits meanwhile is seen.
+ * must all be free (else 409 spots_in_use), so spot numbers stay 1..capacity. One round trip: the lot lock
+ * (./lot-lock.ts), the change, and the lot as it is then.
  */
 export async function updateLot(deps: Deps, id: number, patch: LotPatch): Promise<PublicLot> {
+  const [, result, after] = await deps.db.batch([
+    deps.db.execute(lockLot(id, 'UPDATE')),
+    deps.db.execute<{ found: boolean; blocked: number; updated: boolean }>(updateStatement(id, patch)),
+    deps.db.execute<PublicLot>(selectLots(sql`l.id = ${id}`)),
+  ]);
+  const outcome = result.rows[0]!;
+  if (!outcome.found) throw lotNotFound(id);
+  if (!outcome.updated) {
+    throw new AppError('spots_in_use', `${outcome.blocked} of the spots above the new capacity are reserved or occupied.`, { spots_in_use: outcome.blocked });
+  }
+  return after.rows[0]!;
+}
+
+function updateStatement(id: number, patch: LotPatch): SQL {
   const set = (field: keyof NewLot) => patch[field] !== undefined;
-  const result = await deps.db.execute<{ found: boolean; blocked: number; updated: boolean }>(sql`
+  return sql`
     WITH target AS (
       SELECT id, capacity FROM parking_lots WHERE id = ${id} FOR UPDATE
     ), wanted AS (
@@ -99,19 +116,14 @@ export async function updateLot(deps: Deps, id: number, patch: LotPatch): Promis
       RETURNING id
     )
     SELECT EXISTS (SELECT 1 FROM target) AS found, (SELECT n FROM blocked) AS blocked,
-           EXISTS (SELECT 1 FROM updated) AS updated`);
-  const outcome = result.rows[0]!;
-  if (!outcome.found) throw lotNotFound(id);
-  if (!outcome.updated) {
-    throw new AppError('spots_in_use', `${outcome.blocked} of the spots above the new capacity are reserved or occupied.`, { spots_in_use: outcome.blocked });
-  }
-  const [lot] = (await deps.db.execute<PublicLot>(selectLots(sql`l.id = ${id}`))).rows;
-  return lot!;
+           EXISTS (SELECT 1 FROM updated) AS updated`;
 }
 
 /** Deletes a lot whose spots are all free; its reservation history stays (lot_id becomes null). */
 export async function deleteLot(deps: Deps, id: number): Promise<void> {
-  const result = await deps.db.execute<{ found: boolean; busy: number; deleted: boolean }>(sql`
+  const [, result] = await deps.db.batch([
+    deps.db.execute(lockLot(id, 'UPDATE')),
+    deps.db.execute<{ found: boolean; busy: number; deleted: boolean }>(sql`
     WITH target AS (
       SELECT id FROM parking_lots WHERE id = ${id} FOR UPDATE
     ), locked AS (
@@ -121,7 +133,8 @@ export async function deleteLot(deps: Deps, id: number): Promise<void> {
     ), deleted AS (
       DELETE FROM parking_lots WHERE id IN (SELECT id FROM target) AND (SELECT n FROM busy) = 0 RETURNING id
     )
-    SELECT EXISTS (SELECT 1 FROM target) AS found, (SELECT n FROM busy) AS busy, EXISTS (SELECT 1 FROM deleted) AS deleted`);
+    SELECT EXISTS (SELECT 1 FROM target) AS found, (SELECT n FROM busy) AS busy, EXISTS (SELECT 1 FROM deleted) AS deleted`),
+  ]);
   const outcome = result.rows[0]!;
   if (!outcome.found) throw lotNotFound(id);
   if (!outcome.deleted) {

@@ -1,6 +1,8 @@
-// Booking: the lowest-numbered available spot of a lot, in ONE statement, correct under any concurrency.
-// The spot row is locked and flipped to `reserved` in the same statement that inserts the reservation; a
-// concurrent booking that wanted the same spot re-checks it after the lock and moves on to the next one.
+// Booking: the lowest-numbered available spot of a lot, in ONE statement after the lot's lock (FOR KEY SHARE,
+// ../lots/lot-lock.ts: capacity changes and deletes wait for it, other bookings do not), correct under any
+// concurrency. The spot row is locked and flipped to `reserved` in the same statement that inserts the
+// reservation; a concurrent booking that wanted the same spot re-checks it after the lock and moves on to the
+// next one.
 // Unique indexes refuse a second active reservation per spot or per plate whatever happens above them.
 //
 // With an Idempotency-Key the statement also claims the key and stores the answer it gives, in the same
@@ -13,6 +15,7 @@ import { constraintOf } from '../../db/errors.ts';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import { counters, dayOf } from '../../redis/keys.ts';
+import { lockLot } from '../lots/lot-lock.ts';
 
 export interface BookingRequest {
   userId: number;
@@ -106,11 +109,15 @@ export async function book(deps: Deps, request: BookingRequest): Promise<Booking
   const hash = request.idempotencyKey ? requestHash(request.lotId, request.vehiclePlate) : null;
   let row: Row;
   try {
+    // One round trip either way: [claim the key,] lock the lot (../lots/lot-lock.ts), book.
+    const lock = deps.db.execute(lockLot(request.lotId, 'KEY SHARE'));
+    const booking = deps.db.execute<Row>(bookingStatement(request, hash));
     if (request.idempotencyKey && hash) {
-      const [, result] = await deps.db.batch([deps.db.execute(claimStatement(request, hash)), deps.db.execute<Row>(bookingStatement(request, hash))]);
+      const [, , result] = await deps.db.batch([deps.db.execute(claimStatement(request, hash)), lock, booking]);
       row = result.rows[0]!;
     } else {
-      row = (await deps.db.execute<Row>(bookingStatement(request, null))).rows[0]!;
+      const [, result] = await deps.db.batch([lock, booking]);
+      row = result.rows[0]!;
     }
   } catch (error) {
     // Two bookings of one plate that raced past each other's check: the unique index decided.

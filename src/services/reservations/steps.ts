@@ -20,8 +20,9 @@ interface Step {
   set: SQL;
 }
 
-// cost = ceil(price_per_hour × minutes / 60), minutes = max(1, ceil(parked seconds / 60)), at the booked price.
-const cost = sql`ceil(r.price_per_hour_cents::numeric * greatest(1, ceil(extract(epoch FROM now() - r.parked_at) / 60)) / 60)::int`;
+// cost = ceil(price_per_hour × minutes / 60), minutes = max(1, ceil(parked seconds / 60)), at the booked price;
+// numeric all the way and bigint at the end, so no stay overflows (see MAX_PRICE_PER_HOUR_CENTS).
+const cost = sql`ceil(r.price_per_hour_cents::numeric * greatest(1, ceil(extract(epoch FROM now() - r.parked_at) / 60)) / 60)::bigint`;
 
 const steps = {
   park: { name: 'park', from: 'reserved', spotBecomes: 'occupied', adminMayDo: false, set: sql`status = 'parked', parked_at = now()` },
