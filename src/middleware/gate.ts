@@ -24,8 +24,6 @@ export interface Guard<C extends Context<AppEnv> = Context<AppEnv>> {
   access: Access;
   /** Cache keys the handler reads, fetched with the session and the rate limit. */
   prefetch?: (c: C) => string[];
-  /** Cache keys the handler's write changes: held while it runs (see services/cache.ts, whileHolding). */
-  holds?: (c: C) => string[];
   /**
    * Also accept the admin session cookie (browser pages: GET under /admin only). A cookie that does not
    * hold a live session makes the caller anonymous rather than refused, so the page can offer the sign-in.

@@ -1,10 +1,9 @@
 // One declaration per route: the OpenAPI definition and the gate come from the same `access`, so the document's
 // security and what the gate lets through cannot disagree. serve() runs the gate's second half after the
-// route's validation and holds the cache keys the route changes while its handler writes.
+// route's validation, then the handler.
 import { createRoute, type OpenAPIHono, type RouteConfig, type RouteHandler } from '@hono/zod-openapi';
 import type { AppEnv } from '../app-env.ts';
 import { admit, checkCredentials, type Guard } from '../middleware/gate.ts';
-import { whileHolding } from '../services/cache.ts';
 
 /** The context a route's handler (and its guard's functions) get: validated input typed by the route. */
 export type RouteContext<R extends RouteConfig> = Parameters<RouteHandler<R, AppEnv>>[0];
@@ -25,8 +24,7 @@ export function defineRoute<R extends RouteConfig>(config: R, guard: Guard<Route
 export function serve<R extends RouteConfig>(app: OpenAPIHono<AppEnv>, { route, guard }: DefinedRoute<R>, handler: RouteHandler<R, AppEnv>): void {
   const gated = (async (c: RouteContext<R>) => {
     await admit(c, guard);
-    const holds = guard.holds?.(c) ?? [];
-    return whileHolding(c.var.deps, holds, async () => handler(c, async () => {}));
+    return handler(c, async () => {});
   }) as unknown as RouteHandler<R, AppEnv>;
   app.openapi(route, gated);
 }

@@ -10,7 +10,7 @@ import { keys, ttl } from '../../redis/keys.ts';
 import { login, LoginRefused } from '../../services/auth/login.ts';
 import { logout } from '../../services/auth/logout.ts';
 import { parseToken } from '../../services/auth/tokens.ts';
-import { cached, invalidateNow } from '../../services/cache.ts';
+import { cached } from '../../services/cache.ts';
 import { gatherDashboard } from '../../services/dashboard/gather.ts';
 import { defineRoute, serve } from '../define-route.ts';
 import { errors } from '../openapi.ts';

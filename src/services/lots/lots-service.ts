@@ -4,7 +4,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import { counters, keys, ttl } from '../../redis/keys.ts';
-import { cached } from '../cache.ts';
+import { cached, whileHolding } from '../cache.ts';
 import { lockLot } from './lot-lock.ts';
 
 export { MAX_PRICE_PER_HOUR_CENTS } from '../../db/schema.ts';
@@ -49,7 +49,7 @@ export async function getLot(deps: Deps, id: number): Promise<PublicLot> {
 
 /** Creates the lot and its spots 1..capacity in one statement. */
 export async function createLot(deps: Deps, input: NewLot): Promise<PublicLot> {
-  const result = await deps.db.execute<PublicLot>(sql`
+  const result = await whileHolding(deps, [keys.lotsAll], () => deps.db.execute<PublicLot>(sql`
     WITH l AS (
       INSERT INTO parking_lots (name, address, pin_code, price_per_hour_cents, capacity, latitude, longitude)
       VALUES (${input.name}, ${input.address}, ${input.pin_code}, ${input.price_per_hour_cents}, ${input.capacity},
@@ -61,7 +61,7 @@ export async function createLot(deps: Deps, input: NewLot): Promise<PublicLot> {
     SELECT l.id, l.name, l.address, l.pin_code, l.price_per_hour_cents, l.capacity, l.latitude, l.longitude,
            (SELECT count(*)::int FROM s) AS available_spots, 0 AS reserved_spots, 0 AS occupied_spots,
            api_time(l.created_at) AS created_at, api_time(l.updated_at) AS updated_at
-    FROM l`);
+    FROM l`));
   deps.counts.push(counters.parkingLotsCreated);
   return result.rows[0]!;
 }
@@ -72,11 +72,13 @@ export async function createLot(deps: Deps, input: NewLot): Promise<PublicLot> {
  * (./lot-lock.ts), the change, and the lot as it is then.
  */
 export async function updateLot(deps: Deps, id: number, patch: LotPatch): Promise<PublicLot> {
-  const [, result, after] = await deps.db.batch([
-    deps.db.execute(lockLot(id, 'UPDATE')),
-    deps.db.execute<{ found: boolean; blocked: number; updated: boolean }>(updateStatement(id, patch)),
-    deps.db.execute<PublicLot>(selectLots(sql`l.id = ${id}`)),
-  ]);
+  const [, result, after] = await whileHolding(deps, lotKeys(id), () =>
+    deps.db.batch([
+      deps.db.execute(lockLot(id, 'UPDATE')),
+      deps.db.execute<{ found: boolean; blocked: number; updated: boolean }>(updateStatement(id, patch)),
+      deps.db.execute<PublicLot>(selectLots(sql`l.id = ${id}`)),
+    ]),
+  );
   const outcome = result.rows[0]!;
   if (!outcome.found) throw lotNotFound(id);
   if (!outcome.updated) {
@@ -121,7 +123,7 @@ function updateStatement(id: number, patch: LotPatch): SQL {
 
 /** Deletes a lot whose spots are all free; its reservation history stays (lot_id becomes null). */
 export async function deleteLot(deps: Deps, id: number): Promise<void> {
-  const [, result] = await deps.db.batch([
+  const [, result] = await whileHolding(deps, lotKeys(id), () => deps.db.batch([
     deps.db.execute(lockLot(id, 'UPDATE')),
     deps.db.execute<{ found: boolean; busy: number; deleted: boolean }>(sql`
     WITH target AS (
@@ -134,7 +136,7 @@ export async function deleteLot(deps: Deps, id: number): Promise<void> {
       DELETE FROM parking_lots WHERE id IN (SELECT id FROM target) AND (SELECT n FROM busy) = 0 RETURNING id
     )
     SELECT EXISTS (SELECT 1 FROM target) AS found, (SELECT n FROM busy) AS busy, EXISTS (SELECT 1 FROM deleted) AS deleted`),
-  ]);
+  ]));
   const outcome = result.rows[0]!;
   if (!outcome.found) throw lotNotFound(id);
   if (!outcome.deleted) {

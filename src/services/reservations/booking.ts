@@ -15,7 +15,9 @@ import { constraintOf } from '../../db/errors.ts';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import { counters, dayOf } from '../../redis/keys.ts';
+import { whileHolding } from '../cache.ts';
 import { lockLot } from '../lots/lot-lock.ts';
+import { lotKeys } from '../lots/lots-service.ts';
 
 export interface BookingRequest {
   userId: number;
@@ -112,13 +114,11 @@ export async function book(deps: Deps, request: BookingRequest): Promise<Booking
     // One round trip either way: [claim the key,] lock the lot (../lots/lot-lock.ts), book.
     const lock = deps.db.execute(lockLot(request.lotId, 'KEY SHARE'));
     const booking = deps.db.execute<Row>(bookingStatement(request, hash));
-    if (request.idempotencyKey && hash) {
-      const [, , result] = await deps.db.batch([deps.db.execute(claimStatement(request, hash)), lock, booking]);
-      row = result.rows[0]!;
-    } else {
-      const [, result] = await deps.db.batch([lock, booking]);
-      row = result.rows[0]!;
-    }
+    const run = async () =>
+      request.idempotencyKey && hash
+        ? (await deps.db.batch([deps.db.execute(claimStatement(request, hash)), lock, booking]))[2]
+        : (await deps.db.batch([lock, booking]))[1];
+    row = (await whileHolding(deps, lotKeys(request.lotId), run)).rows[0]!;
   } catch (error) {
     // Two bookings of one plate that raced past each other's check: the unique index decided.
     if (constraintOf(error) === 'reservations_one_active_per_plate') throw new AppError('vehicle_already_parked', messages.plateBusy);
