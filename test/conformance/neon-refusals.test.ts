@@ -82,6 +82,15 @@ describe('strings serde_json refuses', () => {
     expect(error.code).toBe('');
   });
 
+  it('refuses bytes that are not UTF-8 (which Node would have read as U+FFFD)', async () => {
+    const prefix = new TextEncoder().encode('{"query":"SELECT $1::text AS s","params":["');
+    const body = new Uint8Array([...prefix, 0xed, 0xa0, 0x80, ...new TextEncoder().encode('"]}')]);
+    const res = await fetch(testEnv.NEON_HTTP_ENDPOINT!, { method: 'POST', headers: { 'neon-connection-string': scope.env.DATABASE_URL }, body });
+    expect(res.status).toBe(400);
+    // serde_json checks the string when it reaches its closing quote, and counts the column in bytes.
+    expect(await res.json()).toEqual(proxyError(`could not parse the HTTP request body: invalid unicode code point at line 1 column ${prefix.length + 4}`));
+  });
+
   it('takes a surrogate pair, escaped or not', async () => {
     expect(await sql`SELECT ${'🚗'}::text AS s`).toEqual([{ s: '🚗' }]);
     const res = await fetch(testEnv.NEON_HTTP_ENDPOINT!, {
