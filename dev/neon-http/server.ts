@@ -1,18 +1,15 @@
 // A local stand-in for Neon's HTTP query endpoint (`POST /sql`), the one `neon()` from
-// @neondatabase/serverless calls. Single queries, `transaction()` batches with their isolation, read-only
-// and deferrable headers, and PostgreSQL errors as HTTP 400 with the fields the driver copies onto its error.
+// @neondatabase/serverless calls, as strict as Neon's proxy (neondatabase/neon, proxy/src/serverless/
+// sql_over_http.rs): the same limits on the request and the answer, the same refusal of bodies serde_json
+// refuses, one statement per query, and errors with the fields the driver copies onto its NeonDbError.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Control, readBody } from '../lib/control.ts';
-import type { Backend, BatchOptions, Statement } from './backends.ts';
+import { isIsolationLevel, type Backend, type BatchOptions } from './backends.ts';
+import { parsePayload, type Payload, type PayloadStatement } from './payload.ts';
+import { errorBody, NEON_LIMITS, NeonRefusal, ResponseBuffer, ResultWriter, type Limits } from './response.ts';
 
-const MAX_BODY_BYTES = 10 * 1024 * 1024;
-
-// The fields of a PostgreSQL error that NeonDbError carries.
-const ERROR_FIELDS = [
-  'severity', 'code', 'detail', 'hint', 'position', 'internalPosition', 'internalQuery', 'where', 'schema',
-  'table', 'column', 'dataType', 'constraint', 'file', 'line', 'routine',
-] as const;
+const CONTROL_BODY_BYTES = 64 * 1024;
 
 export interface NeonHttpServer {
   url: string;
@@ -21,31 +18,6 @@ export interface NeonHttpServer {
   port: number;
   control: Control;
   close(): Promise<void>;
-}
-
-class BadRequest extends Error {}
-
-function toStatement(value: unknown): Statement {
-  const candidate = value as { query?: unknown; params?: unknown } | null;
-  if (typeof candidate?.query !== 'string' || candidate.query.trim() === '') {
-    throw new BadRequest('each query needs a non-empty "query" string');
-  }
-  const params = candidate.params ?? [];
-  if (!Array.isArray(params)) throw new BadRequest('"params" must be an array');
-  return {
-    query: candidate.query,
-    params: params.map((p) => (p === null || typeof p === 'string' ? p : typeof p === 'object' ? JSON.stringify(p) : String(p))),
-  };
-}
-
-function batchOptions(headers: http.IncomingHttpHeaders): BatchOptions {
-  const flag = (name: string) => (headers[name] === undefined ? undefined : headers[name] === 'true');
-  const isolation = headers['neon-batch-isolation-level'];
-  return {
-    ...(typeof isolation === 'string' ? { isolationLevel: isolation } : {}),
-    ...(flag('neon-batch-read-only') !== undefined ? { readOnly: flag('neon-batch-read-only')! } : {}),
-    ...(flag('neon-batch-deferrable') !== undefined ? { deferrable: flag('neon-batch-deferrable')! } : {}),
-  };
 }
 
 function isPostgresError(error: unknown): error is Record<string, unknown> & { message: string } {
@@ -63,51 +35,66 @@ function tagOf(connectionString: unknown): string {
   }
 }
 
-function shape(result: Awaited<ReturnType<Backend['query']>>, arrayMode: boolean) {
-  const rows = arrayMode ? result.rows : result.rows.map((row) => Object.fromEntries(row.map((v, i) => [result.fields[i]!.name, v])));
-  return { command: result.command, rowCount: result.rowCount, fields: result.fields, rows, rowAsArray: arrayMode };
+/** The batch headers as the proxy reads them: only "true" turns a flag on; an unknown level is refused. */
+function batchOptions(headers: http.IncomingHttpHeaders): BatchOptions {
+  const isolation = headers['neon-batch-isolation-level'];
+  if (typeof isolation === 'string' && !isIsolationLevel(isolation)) throw new NeonRefusal(400, 'invalid isolation level');
+  return {
+    ...(typeof isolation === 'string' ? { isolationLevel: isolation } : {}),
+    ...(headers['neon-batch-read-only'] === 'true' ? { readOnly: true } : {}),
+    ...(headers['neon-batch-deferrable'] === 'true' ? { deferrable: true } : {}),
+  };
 }
 
-export async function startNeonHttp(options: { backend: Backend; port?: number; host?: string }): Promise<NeonHttpServer> {
+/** The status and body Neon answers for a failure. */
+function failure(error: unknown): [number, Record<string, unknown>] {
+  if (error instanceof NeonRefusal) return [error.status, errorBody(error.message)];
+  if (isPostgresError(error)) return [400, errorBody(error.message, error)];
+  return [503, errorBody(`cannot reach PostgreSQL: ${(error as Error).message}`)];
+}
+
+export async function startNeonHttp(options: { backend: Backend; port?: number; host?: string; limits?: Limits }): Promise<NeonHttpServer> {
   const control = new Control();
+  const limits = options.limits ?? NEON_LIMITS;
+
+  /** Runs the payload and returns the answer's JSON text, serialised as the proxy serialises it. */
+  async function execute(connectionString: string, payload: Payload, transaction: BatchOptions, arrayMode: boolean): Promise<string> {
+    const buffer = new ResponseBuffer(limits.responseBytes);
+    const writer = (statement: PayloadStatement, separator = '') => new ResultWriter(buffer, statement.arrayMode ?? arrayMode, separator);
+    if (!payload.batch) {
+      await options.backend.query(connectionString, payload.statement, writer(payload.statement));
+      return buffer.text();
+    }
+    buffer.write('{"results":[');
+    const sinks = payload.statements.map((statement, i) => writer(statement, i === 0 ? '' : ','));
+    await options.backend.batch(connectionString, payload.statements, sinks, transaction);
+    buffer.write(']}');
+    return buffer.text();
+  }
+
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://stand-in');
-    const body = await readBody(req, MAX_BODY_BYTES).catch(() => null);
-    let tag = '';
-    const send = async (status: number, value: unknown) => {
-      await control.beforeReply(tag);
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
-    };
-    if (control.handle(req.method ?? 'GET', url, body?.toString('utf8') ?? '', res)) return;
-    if (req.method !== 'POST' || url.pathname !== '/sql') return send(404, { message: 'use POST /sql' });
-    if (body === null) return send(413, { message: `request body larger than ${MAX_BODY_BYTES} bytes` });
     const connectionString = req.headers['neon-connection-string'];
-    tag = tagOf(connectionString);
+    const tag = tagOf(connectionString);
+    const send = async (status: number, value: Record<string, unknown> | string) => {
+      await control.beforeReply(tag);
+      res.writeHead(status, { 'content-type': 'application/json' }).end(typeof value === 'string' ? value : JSON.stringify(value));
+    };
+    // Over the limit, the body is read to its end and dropped, so that the client gets the answer.
+    const body = await readBody(req, url.pathname.startsWith('/__control/') ? CONTROL_BODY_BYTES : limits.requestBytes).catch(() => undefined);
+    if (body === undefined) return void req.socket.destroy();
+    if (control.handle(req.method ?? 'GET', url, body?.toString('utf8') ?? '', res)) return;
+    if (req.method !== 'POST' || url.pathname !== '/sql') return send(404, errorBody('use POST /sql'));
     if (!(await control.admit(url.pathname, tag, req, res))) return;
 
-    const arrayMode = req.headers['neon-array-mode'] === 'true';
     try {
-      if (typeof connectionString !== 'string') throw new BadRequest('missing Neon-Connection-String header');
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(body.toString('utf8'));
-      } catch {
-        throw new BadRequest('the body is not valid JSON');
-      }
-      const queries = (parsed as { queries?: unknown }).queries;
-      if (queries !== undefined) {
-        if (!Array.isArray(queries)) throw new BadRequest('"queries" must be an array');
-        const results = await options.backend.batch(connectionString, queries.map(toStatement), batchOptions(req.headers));
-        return send(200, { results: results.map((r) => shape(r, arrayMode)) });
-      }
-      return send(200, shape(await options.backend.query(connectionString, toStatement(parsed)), arrayMode));
+      if (typeof connectionString !== 'string') throw new NeonRefusal(400, 'invalid header: neon-connection-string');
+      const transaction = batchOptions(req.headers);
+      if (body === null) throw new NeonRefusal(413, `request is too large (max is ${limits.requestBytes} bytes)`);
+      const answer = await execute(connectionString, parsePayload(body), transaction, req.headers['neon-array-mode'] === 'true');
+      return send(200, answer);
     } catch (error) {
-      if (error instanceof BadRequest || error instanceof RangeError) return send(400, { message: error.message });
-      if (isPostgresError(error)) {
-        const fields = Object.fromEntries(ERROR_FIELDS.filter((f) => error[f] !== undefined).map((f) => [f, error[f]]));
-        return send(400, { message: error.message, ...fields });
-      }
-      return send(503, { message: `cannot reach PostgreSQL: ${(error as Error).message}` });
+      return send(...failure(error));
     }
   });
 

@@ -8,7 +8,12 @@ import type { RedisTarget } from './connection.ts';
 import { CommandRejected, Executor, type Command } from './executor.ts';
 import { RedisReplyError, type Reply } from './resp.ts';
 
-const MAX_BODY_BYTES = 10 * 1024 * 1024;
+// Upstash's max request size on the Free, Pay-as-you-go and 250 MB/1 GB plans is "10 MB" (upstash/docs,
+// redis/overall/billing.mdx, "All plans and limits"; 20–100 MB on the larger fixed plans). Which megabyte is
+// not said: the stand-in takes the smaller, 10^7 bytes. The refusal is Upstash's words
+// (redis/troubleshooting/max_request_size_exceeded.mdx) with the 400 its REST API answers for a command it
+// rejects (redis/features/restapi.mdx, "HTTP Codes", which lists no other status for it).
+const MAX_BODY_BYTES = 10_000_000;
 
 export interface RedisRestOptions {
   token: string;
@@ -94,7 +99,7 @@ export async function startRedisRest(options: RedisRestOptions): Promise<RedisRe
     if (token !== options.token && !token.startsWith(`${options.token}.`)) return send(401, { error: 'Unauthorized' });
     tag = token.slice(options.token.length + 1);
     if (control.handle(req.method ?? 'GET', url, body?.toString('utf8') ?? '', res)) return;
-    if (body === null) return send(413, { error: `ERR the body is larger than ${MAX_BODY_BYTES} bytes` });
+    if (body === null) return send(400, { error: 'ERR max request size exceeded' });
     if (!(await control.admit(url.pathname, tag, req, res))) return;
 
     const base64 = (req.headers['upstash-encoding'] ?? '').toString().toLowerCase() === 'base64';
