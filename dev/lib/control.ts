@@ -3,7 +3,7 @@
 // Everything can be scoped to a tag, so that tests running in parallel count and break only their own
 // traffic: the Upstash stand-in takes the tag from the token (`<token>.<tag>`), the Neon stand-in from the
 // connection string's application_name.
-//   GET  /__control/stats[?tag=t]  -> {"requests": n, "by_path": {...}, "delay_ms": d, "fault": f}
+//   GET  /__control/stats[?tag=t]  -> {"requests": n, "by_path": {...}, "sync_tokens": [...], "delay_ms": d, "fault": f}
 //   POST /__control/reset          -> zeroes the counters
 //   POST /__control/config         <- {"tag"?: t, "delay_ms"?: n, "reply_delay_ms"?: n, "fault"?: "none" | "refuse" | "hang"}
 // delay_ms waits before the request is served (distance to the region); reply_delay_ms after it was served
@@ -15,12 +15,14 @@ export type Fault = 'none' | 'refuse' | 'hang';
 interface Scope {
   requests: number;
   byPath: Record<string, number>;
+  /** The `upstash-sync-token` each request came with ('' for none), oldest first, the last 100. */
+  syncTokens: string[];
   delayMs?: number;
   replyDelayMs?: number;
   fault?: Fault;
 }
 
-const newScope = (): Scope => ({ requests: 0, byPath: {} });
+const newScope = (): Scope => ({ requests: 0, byPath: {}, syncTokens: [] });
 
 export class Control {
   private global: Scope = { ...newScope(), delayMs: 0, fault: 'none' };
@@ -48,9 +50,12 @@ export class Control {
       res.on('close', () => this.hanging.delete(res));
       return false;
     }
+    const syncToken = String(req.headers['upstash-sync-token'] ?? '');
     for (const s of scope ? [this.global, scope] : [this.global]) {
       s.requests += 1;
       s.byPath[path] = (s.byPath[path] ?? 0) + 1;
+      s.syncTokens.push(syncToken);
+      if (s.syncTokens.length > 100) s.syncTokens.shift();
     }
     const delayMs = scope?.delayMs ?? this.global.delayMs ?? 0;
     if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
@@ -74,7 +79,7 @@ export class Control {
     if (method === 'GET' && path === '/__control/stats') {
       const tag = url.searchParams.get('tag');
       const s = tag ? this.scope(tag) : this.global;
-      reply(200, { requests: s.requests, by_path: s.byPath, delay_ms: s.delayMs ?? this.global.delayMs, fault: s.fault ?? this.global.fault });
+      reply(200, { requests: s.requests, by_path: s.byPath, sync_tokens: s.syncTokens, delay_ms: s.delayMs ?? this.global.delayMs, fault: s.fault ?? this.global.fault });
     } else if (method === 'POST' && path === '/__control/reset') {
       this.global = { ...newScope(), delayMs: this.global.delayMs, fault: this.global.fault };
       this.tags.clear();
