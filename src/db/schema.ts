@@ -177,9 +177,17 @@ export const idempotencyKeys = pgTable(
   (t) => [primaryKey({ columns: [t.userId, t.key] }), index('idempotency_keys_created_at_idx').on(t.createdAt)],
 );
 
-/** Cache entries that a write could not clear because Redis was unreachable; cleared once it is back. */
-export const pendingInvalidations = pgTable('pending_invalidations', {
-  id: bigserial('id', { mode: 'number' }).primaryKey(),
-  key: text('key').notNull(),
-  createdAt: moment('created_at').notNull().defaultNow(),
-});
+/**
+ * Cache entries that a write could not clear because Redis was unreachable; cleared once it is back. One row
+ * per key (a write of a key already pending renews its id, see redis/reconcile.ts), so an outage of any length
+ * leaves at most one row per cache key.
+ */
+export const pendingInvalidations = pgTable(
+  'pending_invalidations',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    key: text('key').notNull(),
+    createdAt: moment('created_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('pending_invalidations_key_unique').on(t.key)],
+);

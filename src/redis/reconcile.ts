@@ -7,6 +7,19 @@ import type { Deps } from '../deps.ts';
 
 const BATCH = 1000;
 
+/**
+ * Remembers cache keys a committed write could not clear (Redis unreachable): one row per key. A key already
+ * pending gets a new id, so a reconciliation that read the row before this write deletes the old id only and
+ * the key stays pending for the next one.
+ */
+export async function rememberStale(deps: Deps, keys: string[]): Promise<void> {
+  if (keys.length === 0) return;
+  const rows = sql.join([...new Set(keys)].map((key) => sql`(${key})`), sql`, `);
+  await deps.db.execute(sql`
+    INSERT INTO pending_invalidations (key) VALUES ${rows}
+    ON CONFLICT (key) DO UPDATE SET id = nextval(pg_get_serial_sequence('pending_invalidations', 'id')), created_at = now()`);
+}
+
 // Redis URL -> the circuit breaker generation up to which pending invalidations were applied.
 const reconciled = new Map<string, number>();
 

@@ -1,9 +1,9 @@
 // Read-through caching and invalidation for the services, on top of the Redis utilities. Reads use what the
 // gate fetched in the request's first round trip; fills and counters go out after the response.
-import { sql } from 'drizzle-orm';
 import type { Deps } from '../deps.ts';
 import { AppError } from '../errors.ts';
 import { counters } from '../redis/keys.ts';
+import { rememberStale } from '../redis/reconcile.ts';
 import type { CacheLookup } from '../redis/utils.ts';
 
 /** What the gate found for `key`, or a fresh lookup (one more round trip) for a key it did not fetch. */
@@ -27,16 +27,6 @@ export async function cached<T>(deps: Deps, key: string, ttlSeconds: number, loa
     deps.afterResponse.push(() => deps.redis.cacheSet(key, value, ttlSeconds));
   }
   return value;
-}
-
-/**
- * Writes that could not clear a cache entry leave its key in Postgres; the entries are cleared once Redis
- * answers again, before any cached value is trusted (redis/reconcile.ts).
- */
-export async function rememberStale(deps: Deps, keys: string[]): Promise<void> {
-  if (keys.length === 0) return;
-  const rows = sql.join(keys.map((key) => sql`(${key})`), sql`, `);
-  await deps.db.execute(sql`INSERT INTO pending_invalidations (key) VALUES ${rows}`);
 }
 
 /** Clears cache entries now, after a committed write whose keys were not known before it. */
