@@ -17,6 +17,16 @@ const RedisStats = z.object({
 
 const RedisOk = z.object({ status: z.literal('ok'), latency_ms: z.number(), checked_at: checkedAt, redis: RedisStats }).openapi('RedisHealth');
 const Unavailable = z.object({ status: z.literal('unavailable'), error: z.string(), checked_at: checkedAt }).openapi('PartUnavailable');
+const Misconfigured = z
+  .object({
+    status: z.literal('misconfigured'),
+    error: z.string().openapi({ example: 'RATE_LIMIT_PER_HOUR must be an integer from 1 to 1000000' }),
+    problems: z.array(z.string()).openapi({ description: 'Each bad setting, named by its binding, with the rule it breaks (never its value)' }),
+  })
+  .openapi('Misconfigured');
+
+const misconfigured = 'or the Worker is misconfigured (`misconfigured`, naming each bad setting; every other route then answers 503 `service_misconfigured`)';
+
 const redisRoute = createRoute({
   method: 'get',
   path: '/health/redis',
@@ -25,7 +35,10 @@ const redisRoute = createRoute({
   description: `One Redis command (INFO) per poll at most: polls of an isolate within ${REUSE_MS} ms of an answer share it. Answers within 2 s even when Redis hangs (the probe gives up after ${PROBE_TIMEOUT_MS} ms). Never queries PostgreSQL.`,
   responses: {
     200: { description: 'Redis answers', content: { 'application/json': { schema: RedisOk } } },
-    503: { description: 'Redis is unreachable, hanging or not configured', content: { 'application/json': { schema: Unavailable } } },
+    503: {
+      description: `Redis is unreachable, hanging or not configured (\`unavailable\`), ${misconfigured}`,
+      content: { 'application/json': { schema: z.union([Unavailable, Misconfigured]) } },
+    },
   },
 });
 
@@ -45,7 +58,10 @@ const overallRoute = createRoute({
   description: `\`ok\`: both answer. \`degraded\` (still 200): Redis is down, the API works without cache, limits and counters. \`down\` (503): PostgreSQL is down. One INFO and one \`SELECT 1\` at most per poll: polls of an isolate within ${REUSE_MS} ms of an answer share it.`,
   responses: {
     200: { description: 'The API can serve requests', content: { 'application/json': { schema: Overall } } },
-    503: { description: 'PostgreSQL is unreachable', content: { 'application/json': { schema: Overall } } },
+    503: {
+      description: `PostgreSQL is unreachable (\`down\`), ${misconfigured}`,
+      content: { 'application/json': { schema: z.union([Overall, Misconfigured]) } },
+    },
   },
 });
 
