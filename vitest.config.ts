@@ -19,6 +19,8 @@ const workerd: TestProjectInlineConfiguration = {
           DEAD_URL: inject('deadUrl'),
           HANGING_URL: inject('hangingUrl'),
           ISOLATED_REDIS_URL: inject('isolatedRedisUrl'),
+          SCAN_REDIS_URL: inject('scanRedisUrl'),
+          HEALTH_REDIS_URL: inject('healthRedisUrl'),
         },
       },
     })),

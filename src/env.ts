@@ -1,4 +1,6 @@
-// The Worker's bindings and the settings read from them, validated once per isolate.
+// The Worker's bindings and the settings read from them, validated once per isolate. A bad setting is named
+// by its binding (`RATE_LIMIT_PER_HOUR must be an integer from 1 to 1000000`), never by its value (some are
+// secrets), so that /health can tell the operator what to fix.
 import { z } from 'zod';
 
 export interface Env {
@@ -26,50 +28,94 @@ export interface Env {
   DATABASE_TIMEOUT_MS?: string;
 }
 
-const number = (fallback: number, min: number, max: number) =>
-  z.coerce.number().int().min(min).max(max).default(fallback);
+const integer = (fallback: number, min: number, max: number) => {
+  const error = `must be an integer from ${min} to ${max}`;
+  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error }).default(fallback);
+};
 
-const configSchema = z.object({
-  redisUrl: z.url().optional(),
-  redisToken: z.string().min(1).optional(),
-  databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection string'),
-  neonHttpEndpoint: z.url().optional(),
-  environment: z.enum(['production', 'development']).default('production'),
-  rateLimitPerHour: number(50, 1, 1_000_000),
-  rateLimitAnonymousPerHour: number(100, 1, 1_000_000),
-  loginFailuresPer15Min: number(10, 1, 10_000),
-  redisTimeoutMs: number(800, 50, 10_000),
-  redisCooldownMs: number(5000, 100, 600_000),
-  databaseTimeoutMs: number(5000, 100, 60_000),
+const url = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+/** Each setting under the name of the binding it comes from. */
+const bindingsSchema = z.object({
+  UPSTASH_REDIS_REST_URL: url.optional(),
+  UPSTASH_REDIS_REST_TOKEN: z.string().optional(),
+  DATABASE_URL: z.string({ error: 'must be set' }).regex(/^postgres(ql)?:\/\//, { error: 'must be a postgres:// connection string' }),
+  NEON_HTTP_ENDPOINT: url.optional(),
+  ENVIRONMENT: z.enum(['production', 'development'], { error: 'must be production or development' }).default('production'),
+  RATE_LIMIT_PER_HOUR: integer(50, 1, 1_000_000),
+  RATE_LIMIT_ANONYMOUS_PER_HOUR: integer(100, 1, 1_000_000),
+  LOGIN_FAILURES_PER_15_MIN: integer(10, 1, 10_000),
+  REDIS_TIMEOUT_MS: integer(800, 50, 10_000),
+  REDIS_COOLDOWN_MS: integer(5000, 100, 600_000),
+  DATABASE_TIMEOUT_MS: integer(5000, 100, 60_000),
 });
 
-export type Config = z.infer<typeof configSchema>;
+type Bindings = z.infer<typeof bindingsSchema>;
 
-const blankToUndefined = (value: string | undefined) => (value === undefined || value.trim() === '' ? undefined : value);
+export interface Config {
+  redisUrl?: string;
+  redisToken?: string;
+  databaseUrl: string;
+  neonHttpEndpoint?: string;
+  environment: 'production' | 'development';
+  rateLimitPerHour: number;
+  rateLimitAnonymousPerHour: number;
+  loginFailuresPer15Min: number;
+  redisTimeoutMs: number;
+  redisCooldownMs: number;
+  databaseTimeoutMs: number;
+}
 
-const cache = new WeakMap<Env, Config>();
+/** The Worker cannot run with these settings. `problems` name bindings and rules only, never values. */
+export class Misconfiguration extends Error {
+  readonly problems: string[];
 
-/** Reads the settings from the bindings; throws with every problem listed when they are wrong. */
-export function readConfig(env: Env): Config {
-  const cached = cache.get(env);
-  if (cached) return cached;
-  const parsed = configSchema.safeParse({
-    redisUrl: blankToUndefined(env.UPSTASH_REDIS_REST_URL),
-    redisToken: blankToUndefined(env.UPSTASH_REDIS_REST_TOKEN),
-    databaseUrl: env.DATABASE_URL,
-    neonHttpEndpoint: blankToUndefined(env.NEON_HTTP_ENDPOINT),
-    environment: blankToUndefined(env.ENVIRONMENT),
-    rateLimitPerHour: blankToUndefined(env.RATE_LIMIT_PER_HOUR),
-    rateLimitAnonymousPerHour: blankToUndefined(env.RATE_LIMIT_ANONYMOUS_PER_HOUR),
-    loginFailuresPer15Min: blankToUndefined(env.LOGIN_FAILURES_PER_15_MIN),
-    redisTimeoutMs: blankToUndefined(env.REDIS_TIMEOUT_MS),
-    redisCooldownMs: blankToUndefined(env.REDIS_COOLDOWN_MS),
-    databaseTimeoutMs: blankToUndefined(env.DATABASE_TIMEOUT_MS),
-  });
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
-    throw new Error(`invalid Worker configuration: ${problems}`);
+  constructor(problems: string[]) {
+    super(`invalid Worker configuration: ${problems.join('; ')}`);
+    this.problems = problems;
   }
-  cache.set(env, parsed.data);
-  return parsed.data;
+}
+
+const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+
+function toConfig(b: Bindings): Config {
+  return {
+    redisUrl: b.UPSTASH_REDIS_REST_URL,
+    redisToken: b.UPSTASH_REDIS_REST_TOKEN,
+    databaseUrl: b.DATABASE_URL,
+    neonHttpEndpoint: b.NEON_HTTP_ENDPOINT,
+    environment: b.ENVIRONMENT,
+    rateLimitPerHour: b.RATE_LIMIT_PER_HOUR,
+    rateLimitAnonymousPerHour: b.RATE_LIMIT_ANONYMOUS_PER_HOUR,
+    loginFailuresPer15Min: b.LOGIN_FAILURES_PER_15_MIN,
+    redisTimeoutMs: b.REDIS_TIMEOUT_MS,
+    redisCooldownMs: b.REDIS_COOLDOWN_MS,
+    databaseTimeoutMs: b.DATABASE_TIMEOUT_MS,
+  };
+}
+
+function parse(env: Env): Config | Misconfiguration {
+  const input = Object.fromEntries(Object.keys(bindingsSchema.shape).map((name) => [name, blankToUndefined(env[name as keyof Env])]));
+  const parsed = bindingsSchema.safeParse(input);
+  const problems = parsed.success ? [] : [...new Set(parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`))];
+  const redisUrl = input.UPSTASH_REDIS_REST_URL;
+  const redisToken = input.UPSTASH_REDIS_REST_TOKEN;
+  // One without the other is a half-finished setup, not a choice to run without Redis.
+  if (redisUrl !== undefined && redisToken === undefined) problems.push('UPSTASH_REDIS_REST_TOKEN must be set when UPSTASH_REDIS_REST_URL is');
+  if (redisToken !== undefined && redisUrl === undefined) problems.push('UPSTASH_REDIS_REST_URL must be set when UPSTASH_REDIS_REST_TOKEN is');
+  if (problems.length > 0 || !parsed.success) return new Misconfiguration(problems);
+  return toConfig(parsed.data);
+}
+
+const cache = new WeakMap<Env, Config | Misconfiguration>();
+
+/** Reads the settings from the bindings; throws a Misconfiguration naming every bad one. */
+export function readConfig(env: Env): Config {
+  let result = cache.get(env);
+  if (!result) {
+    result = parse(env);
+    cache.set(env, result);
+  }
+  if (result instanceof Misconfiguration) throw result;
+  return result;
 }

@@ -20,6 +20,8 @@ export const errorStatus = {
   rate_limited: 429,
   internal_error: 500,
   database_unavailable: 503,
+  /** A setting of the Worker is wrong; the reason is in the log (and named by /health). */
+  service_misconfigured: 503,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;

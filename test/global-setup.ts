@@ -5,6 +5,7 @@ import net from 'node:net';
 import type { TestProject } from 'vitest/node';
 import { dropDatabase, dropOrphanDatabases } from '../dev/lib/database.ts';
 import { freePort, postgresAnswers } from '../dev/lib/probe.ts';
+import { spawnRedisServer } from '../dev/lib/redis-server.ts';
 import { startStack } from '../dev/lib/stack.ts';
 import { startRedisRest } from '../dev/redis-rest/server.ts';
 
@@ -22,6 +23,8 @@ declare module 'vitest' {
     deadUrl: string;
     hangingUrl: string;
     isolatedRedisUrl: string;
+    scanRedisUrl: string;
+    healthRedisUrl: string;
   }
 }
 
@@ -50,6 +53,18 @@ export default async function setup(project: TestProject) {
   // values of the global counters (other files, running meanwhile, increment them on the main database).
   const isolated = await startRedisRest({ token: stack.redisToken, target: { ...stack.redisTarget, db: 1 } });
 
+  // Another database of its own, for the dashboard's namespace scan, whose tests must know the whole keyspace.
+  const scan = await startRedisRest({ token: stack.redisToken, target: { ...stack.redisTarget, db: 2 } });
+
+  // A redis-server of its own for the health checks' cost test, which counts every command Redis runs
+  // (INFO commandstats is per server). Without redis-server installed it shares the stack's Redis (db 3),
+  // and commands that other files run meanwhile show in its counts.
+  const healthServer = await spawnRedisServer(await freePort());
+  const health = await startRedisRest({
+    token: stack.redisToken,
+    target: healthServer ? { host: '127.0.0.1', port: healthServer.port, db: 0 } : { ...stack.redisTarget, db: 3 },
+  });
+
   const hanging = net.createServer(() => {}); // accepts, reads nothing, answers nothing
   await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
   const hangingPort = (hanging.address() as net.AddressInfo).port;
@@ -62,10 +77,15 @@ export default async function setup(project: TestProject) {
   project.provide('deadUrl', `http://127.0.0.1:${await freePort()}`);
   project.provide('hangingUrl', `http://127.0.0.1:${hangingPort}`);
   project.provide('isolatedRedisUrl', isolated.url);
+  project.provide('scanRedisUrl', scan.url);
+  project.provide('healthRedisUrl', health.url);
 
   return async () => {
     hanging.close();
     await isolated.close();
+    await scan.close();
+    await health.close();
+    await healthServer?.stop();
     await stack.stop();
     if (stack.postgresKind === 'postgres') await dropDatabase(stack.databaseUrl).catch(() => {});
   };

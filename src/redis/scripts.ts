@@ -1,5 +1,9 @@
-// The Lua scripts of the versioned cache, run with EVALSHA (one round trip) and EVAL when Redis has not
-// seen the script yet. Every key a script touches is passed in KEYS.
+// The app's Lua scripts, run with EVALSHA (one round trip) and EVAL when Redis has not seen the script yet.
+//
+// Upstash runs a script under a lock on the whole database unless its shebang declares allow-key-locking;
+// then it locks only the keys passed in KEYS, and refuses any other key. So every script the app runs
+// declares the flag (script() adds it), and every key a script touches must be passed in KEYS: a script
+// that needs to reach keys it cannot name up front (a SCAN) does not belong in Lua.
 import { createHash } from 'node:crypto';
 import { RedisCommandError, type RedisGateway } from './gateway.ts';
 
@@ -8,8 +12,22 @@ export interface Script {
   sha: string;
 }
 
-export function script(source: string): Script {
-  return { source, sha: createHash('sha1').update(source).digest('hex') };
+/** The shebang Upstash reads (as @upstash/ratelimit sends it); stock Redis does not know the flag. */
+export const KEY_LOCKING_SHEBANG = '#!lua flags=allow-key-locking';
+
+const known = new Map<string, Script>();
+
+/** A script of the app, under the key-locking shebang. */
+export function script(body: string): Script {
+  const source = `${KEY_LOCKING_SHEBANG}\n${body.replace(/^\n/, '')}`;
+  const made = { source, sha: createHash('sha1').update(source).digest('hex') };
+  known.set(made.sha, made);
+  return made;
+}
+
+/** One of the app's scripts by its SHA (what EVALSHA names), for audits of what the app sends. */
+export function appScript(sha: string): Script | undefined {
+  return known.get(sha);
 }
 
 /** KEYS: value, version, holds. ARGV: value, ttl seconds, the version seen before the data was read. */

@@ -1,86 +1,67 @@
-// GET /health/redis for uptime monitors (a PING and basic stats, answered within the Redis timeout even
-// when Redis hangs) and GET /health for both parts. Never rate limited, never counted.
+// GET /health/redis for uptime monitors (one INFO, answered within 2 s even when Redis hangs) and GET /health
+// for both parts. Never rate limited, never counted. Each probe's result is shared by the isolate's polls
+// for a second (services/health/probes.ts), so a monitor costs at most one command per poll.
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import { sql } from 'drizzle-orm';
 import type { AppEnv } from '../app-env.ts';
-import type { Deps } from '../deps.ts';
-import { raw } from '../redis/gateway.ts';
-import { infoNumber, parseInfo } from '../redis/info.ts';
+import { checkPostgres, checkRedis, PROBE_TIMEOUT_MS, REUSE_MS } from '../services/health/probes.ts';
+
+const checkedAt = z.string().openapi({ format: 'date-time', description: 'When the backing service was asked (polls within a second share one answer)' });
 
 const RedisStats = z.object({
   version: z.string().nullable(),
   uptime_seconds: z.number().nullable(),
   connected_clients: z.number().nullable(),
   used_memory_bytes: z.number().nullable(),
-  keys: z.number(),
+  keys: z.number().openapi({ description: "Keys in the database (INFO's keyspace section)" }),
 });
 
-const RedisOk = z.object({ status: z.literal('ok'), latency_ms: z.number(), redis: RedisStats }).openapi('RedisHealth');
-const Unavailable = z.object({ status: z.literal('unavailable'), error: z.string() }).openapi('PartUnavailable');
+const RedisOk = z.object({ status: z.literal('ok'), latency_ms: z.number(), checked_at: checkedAt, redis: RedisStats }).openapi('RedisHealth');
+const Unavailable = z.object({ status: z.literal('unavailable'), error: z.string(), checked_at: checkedAt }).openapi('PartUnavailable');
+const Misconfigured = z
+  .object({
+    status: z.literal('misconfigured'),
+    error: z.string().openapi({ example: 'RATE_LIMIT_PER_HOUR must be an integer from 1 to 1000000' }),
+    problems: z.array(z.string()).openapi({ description: 'Each bad setting, named by its binding, with the rule it breaks (never its value)' }),
+  })
+  .openapi('Misconfigured');
 
-
-/** The contract: /health/redis answers within 2 s even when Redis hangs, whatever REDIS_TIMEOUT_MS says. */
-const PROBE_TIMEOUT_MS = 1500;
-
-export async function checkRedis(deps: Deps) {
-  if (!deps.gateway.configured) return { status: 'unavailable' as const, error: 'Redis is not configured' };
-  const started = Date.now();
-  try {
-    const [ping, size, info] = await deps.gateway.probe((p) => raw(p.ping().dbsize(), ['INFO']), PROBE_TIMEOUT_MS);
-    if (ping?.error || ping?.result !== 'PONG') throw new Error(ping?.error ?? 'PING did not answer PONG');
-    const fields = parseInfo(typeof info?.result === 'string' ? info.result : '');
-    return {
-      status: 'ok' as const,
-      latency_ms: Date.now() - started,
-      redis: {
-        version: fields.get('redis_version') ?? null,
-        uptime_seconds: infoNumber(fields, 'uptime_in_seconds'),
-        connected_clients: infoNumber(fields, 'connected_clients'),
-        used_memory_bytes: infoNumber(fields, 'used_memory'),
-        keys: Number(size?.result ?? 0),
-      },
-    };
-  } catch (error) {
-    return { status: 'unavailable' as const, error: error instanceof Error ? error.message : String(error) };
-  }
-}
-
-async function checkPostgres(deps: Deps) {
-  const started = Date.now();
-  try {
-    await deps.db.execute(sql`SELECT 1`);
-    return { status: 'ok' as const, latency_ms: Date.now() - started };
-  } catch {
-    return { status: 'unavailable' as const, error: 'PostgreSQL did not answer' };
-  }
-}
+const misconfigured = 'or the Worker is misconfigured (`misconfigured`, naming each bad setting; every other route then answers 503 `service_misconfigured`)';
 
 const redisRoute = createRoute({
   method: 'get',
   path: '/health/redis',
   tags: ['Health'],
-  summary: 'Redis health: a PING and basic stats',
+  summary: 'Redis health: one INFO, its basic stats',
+  description: `One Redis command (INFO) per poll at most: polls of an isolate within ${REUSE_MS} ms of an answer share it. Answers within 2 s even when Redis hangs (the probe gives up after ${PROBE_TIMEOUT_MS} ms). Never queries PostgreSQL.`,
   responses: {
     200: { description: 'Redis answers', content: { 'application/json': { schema: RedisOk } } },
-    503: { description: 'Redis is unreachable, hanging or not configured', content: { 'application/json': { schema: Unavailable } } },
+    503: {
+      description: `Redis is unreachable, hanging or not configured (\`unavailable\`), ${misconfigured}`,
+      content: { 'application/json': { schema: z.union([Unavailable, Misconfigured]) } },
+    },
   },
 });
 
-const Part = z.object({ status: z.enum(['ok', 'unavailable']), latency_ms: z.number().optional(), error: z.string().optional() });
-const Overall = z
-  .object({ status: z.enum(['ok', 'degraded', 'down']), redis: Part, postgres: Part })
-  .openapi('Health');
+const Part = z.object({
+  status: z.enum(['ok', 'unavailable']),
+  latency_ms: z.number().optional(),
+  error: z.string().optional(),
+  checked_at: checkedAt,
+});
+const Overall = z.object({ status: z.enum(['ok', 'degraded', 'down']), redis: Part, postgres: Part }).openapi('Health');
 
 const overallRoute = createRoute({
   method: 'get',
   path: '/health',
   tags: ['Health'],
   summary: 'Redis and Postgres together',
-  description:
-    '`ok`: both answer. `degraded` (still 200): Redis is down, the API works without cache, limits and counters. `down` (503): PostgreSQL is down.',
+  description: `\`ok\`: both answer. \`degraded\` (still 200): Redis is down, the API works without cache, limits and counters. \`down\` (503): PostgreSQL is down. One INFO and one \`SELECT 1\` at most per poll: polls of an isolate within ${REUSE_MS} ms of an answer share it.`,
   responses: {
     200: { description: 'The API can serve requests', content: { 'application/json': { schema: Overall } } },
-    503: { description: 'PostgreSQL is unreachable', content: { 'application/json': { schema: Overall } } },
+    503: {
+      description: `PostgreSQL is unreachable (\`down\`), ${misconfigured}`,
+      content: { 'application/json': { schema: z.union([Overall, Misconfigured]) } },
+    },
   },
 });
 
@@ -92,7 +73,7 @@ export function registerHealth(app: OpenAPIHono<AppEnv>): void {
 
   app.openapi(overallRoute, async (c) => {
     const [redis, postgres] = await Promise.all([checkRedis(c.var.deps), checkPostgres(c.var.deps)]);
-    const redisPart = redis.status === 'ok' ? { status: redis.status, latency_ms: redis.latency_ms } : redis;
+    const redisPart = redis.status === 'ok' ? { status: redis.status, latency_ms: redis.latency_ms, checked_at: redis.checked_at } : redis;
     const status = postgres.status !== 'ok' ? 'down' : redis.status !== 'ok' ? 'degraded' : 'ok';
     return c.json({ status, redis: redisPart, postgres }, status === 'down' ? 503 : 200);
   });

@@ -11,6 +11,10 @@ export interface TestEnv extends Env {
   HANGING_URL: string;
   /** An Upstash endpoint on a Redis database of its own (see global-setup.ts). */
   ISOLATED_REDIS_URL: string;
+  /** An Upstash endpoint on a Redis database that only test/domain/dashboard-scan.test.ts uses. */
+  SCAN_REDIS_URL: string;
+  /** An Upstash endpoint on a redis-server that only test/foundation/health-cost.test.ts uses. */
+  HEALTH_REDIS_URL: string;
 }
 
 export const testEnv = env as unknown as TestEnv;

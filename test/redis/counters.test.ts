@@ -54,7 +54,8 @@ describe('API counters', () => {
       const stats = await fetch(`${testEnv.ISOLATED_REDIS_URL}/__control/stats?tag=${scope.tag}`, { headers: { authorization: `Bearer ${testEnv.UPSTASH_REDIS_REST_TOKEN}` } });
       return ((await stats.json()) as { requests: number }).requests;
     };
-    await call('POST', '/reservations', { env: scopedEnv, token: user.token, body: { lot_id: lot.id, vehicle_plate: uniquePlate() } }); // loads the scripts
+    // This endpoint's stand-in learns the SHAs of the flagged scripts from their first EVAL (a NOSCRIPT first).
+    await call('POST', '/reservations', { env: scopedEnv, token: user.token, body: { lot_id: lot.id, vehicle_plate: uniquePlate() } });
     const before = await served();
     const res = await call('POST', '/reservations', { env: scopedEnv, token: user.token, body: { lot_id: lot.id, vehicle_plate: uniquePlate() } });
     // Counted on the isolated endpoint by tag: the gate's round trip and the hold before the response, 1 after

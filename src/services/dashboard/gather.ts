@@ -1,5 +1,6 @@
-// Gathers the dashboard: Redis INFO and DBSIZE, every counter, the cache namespaces and today's daily
-// counters in ONE Redis pipeline (all queued in the same tick), the daily history from Postgres meanwhile.
+// Gathers the dashboard: Redis INFO and DBSIZE, every counter, the daily counters and the first SCAN page in
+// ONE Redis pipeline (all queued in the same tick), the daily history from Postgres meanwhile; then the
+// namespace scan's further pages (namespaces.ts), a bounded number of round trips.
 import type { Deps } from '../../deps.ts';
 import { raw, RedisUnavailable } from '../../redis/gateway.ts';
 import { infoNumber, keysPerDb, parseInfo } from '../../redis/info.ts';

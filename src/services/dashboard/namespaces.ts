@@ -1,40 +1,20 @@
-// Cache keys per namespace, found with SCAN (never KEYS) inside one Lua script: one round trip whatever the
-// keyspace, and a bound on the work (SCAN_LIMIT keys) so a large Redis is sampled, not blocked.
+// Cache keys per namespace, gathered from the Worker with SCAN pages: never KEYS, and never inside a script,
+// since a script cannot declare the keys a SCAN finds, and Upstash runs such a script under a lock on the
+// whole database for as long as it reads. Each page's TTLs leave in one pipeline together with the next
+// page's SCAN, so every page costs one round trip; the first SCAN joins the dashboard's other reads.
+//
+// Bounded in pages and in time rather than sampled at random: SCAN walks the hash table, whose order has
+// nothing to do with key names, so the first pages are already a fair sample of the namespaces, and the
+// answer says how many keys it covers (`scanned`) and whether it stopped before the end (`truncated`).
 import type { Deps } from '../../deps.ts';
-import { runScript, script } from '../../redis/scripts.ts';
 import type { CacheNamespace } from './types.ts';
 
-const SCAN_LIMIT = 10_000;
-const SCAN_COUNT = 1_000;
-
-const source = `
-local limit, count = tonumber(ARGV[1]), ARGV[2]
-local cursor, seen, stats, order = '0', 0, {}, {}
-repeat
-  local reply = redis.call('SCAN', cursor, 'COUNT', count)
-  cursor = reply[1]
-  for _, key in ipairs(reply[2]) do
-    seen = seen + 1
-    local ns = string.match(key, '^([^:]*)')
-    local s = stats[ns]
-    if not s then s = {0, 0, -1, -1, 0}; stats[ns] = s; order[#order + 1] = ns end
-    s[1] = s[1] + 1
-    local ttl = redis.call('TTL', key)
-    if ttl >= 0 then
-      s[2] = s[2] + 1
-      s[5] = s[5] + ttl
-      if s[3] < 0 or ttl < s[3] then s[3] = ttl end
-      if ttl > s[4] then s[4] = ttl end
-    end
-  end
-until cursor == '0' or seen >= limit
-local out = {}
-for _, ns in ipairs(order) do local s = stats[ns]; out[#out + 1] = {ns, s[1], s[2], s[3], s[4], s[5]} end
-return {seen, cursor == '0' and 0 or 1, out}`;
-
-const namespaceScript = script(source);
-
-type Row = [string, number, number, number, number, number];
+/** Keys per SCAN page (a hint: Redis may return a few more), so each TTL pipeline holds about this many. */
+export const SCAN_COUNT = 250;
+/** Pages per dashboard load: at most about SCAN_COUNT × MAX_PAGES keys, and MAX_PAGES round trips. */
+export const MAX_PAGES = 4;
+/** No new page starts after this long; each round trip is bounded by the gateway's timeout besides. */
+export const SCAN_BUDGET_MS = 1000;
 
 export interface NamespaceScan {
   namespaces: CacheNamespace[];
@@ -42,17 +22,70 @@ export interface NamespaceScan {
   truncated: boolean;
 }
 
-/** Queues the scan now (it joins the caller's round trip); resolves with the namespaces, largest first. */
+interface Tally {
+  keys: number;
+  withTtl: number;
+  min: number;
+  max: number;
+  sum: number;
+}
+
+type Page = { cursor: string; keys: string[] };
+
+function scanPage(deps: Deps, cursor: string): Promise<Page> {
+  return deps.gateway
+    .call<[string | number, string[]]>((p) => p.scan(cursor, { count: SCAN_COUNT }))
+    .then(([next, keys]) => ({ cursor: String(next), keys }));
+}
+
+function ttls(deps: Deps, keys: string[]): Promise<number[]> {
+  return Promise.all(keys.map((key) => deps.gateway.call<number>((p) => p.ttl(key))));
+}
+
+function tally(stats: Map<string, Tally>, keys: string[], seconds: number[]): void {
+  keys.forEach((key, i) => {
+    const ttl = Number(seconds[i]);
+    if (ttl === -2) return; // expired between the SCAN and the TTL
+    const namespace = key.split(':', 1)[0]!;
+    let s = stats.get(namespace);
+    if (!s) stats.set(namespace, (s = { keys: 0, withTtl: 0, min: Infinity, max: -Infinity, sum: 0 }));
+    s.keys += 1;
+    if (ttl < 0) return;
+    s.withTtl += 1;
+    s.sum += ttl;
+    s.min = Math.min(s.min, ttl);
+    s.max = Math.max(s.max, ttl);
+  });
+}
+
+/** Queues the first page now (it joins the caller's round trip); resolves with the namespaces, largest first. */
 export async function scanNamespaces(deps: Deps): Promise<NamespaceScan> {
-  const [seen, truncated, rows] = await runScript<[number, number, Row[]]>(deps.gateway, namespaceScript, [], [String(SCAN_LIMIT), String(SCAN_COUNT)]);
-  const namespaces = rows.map(([namespace, keys, withTtl, min, max, sum]) => ({
-    namespace: String(namespace),
-    keys: Number(keys),
-    keys_with_ttl: Number(withTtl),
-    min_ttl_seconds: Number(withTtl) > 0 ? Number(min) : null,
-    max_ttl_seconds: Number(withTtl) > 0 ? Number(max) : null,
-    avg_ttl_seconds: Number(withTtl) > 0 ? Math.round(Number(sum) / Number(withTtl)) : null,
+  const started = Date.now();
+  const seen = new Set<string>();
+  const stats = new Map<string, Tally>();
+  let page: Page | null = await scanPage(deps, '0');
+  let pages = 1;
+  let truncated = false;
+  while (page) {
+    const fresh: string[] = page.keys.filter((key) => !seen.has(key)); // SCAN may return a key twice
+    for (const key of fresh) seen.add(key);
+    const more = page.cursor !== '0';
+    const goOn = more && pages < MAX_PAGES && Date.now() - started < SCAN_BUDGET_MS;
+    truncated = more && !goOn;
+    const nextPage: Promise<Page | null> = goOn ? scanPage(deps, page.cursor) : Promise.resolve(null);
+    const [seconds, next] = await Promise.all([ttls(deps, fresh), nextPage]);
+    tally(stats, fresh, seconds);
+    page = next;
+    pages += 1;
+  }
+  const namespaces = [...stats].map(([namespace, s]) => ({
+    namespace,
+    keys: s.keys,
+    keys_with_ttl: s.withTtl,
+    min_ttl_seconds: s.withTtl > 0 ? s.min : null,
+    max_ttl_seconds: s.withTtl > 0 ? s.max : null,
+    avg_ttl_seconds: s.withTtl > 0 ? Math.round(s.sum / s.withTtl) : null,
   }));
   namespaces.sort((a, b) => b.keys - a.keys || a.namespace.localeCompare(b.namespace));
-  return { namespaces, scanned: Number(seen), truncated: Number(truncated) === 1 };
+  return { namespaces, scanned: seen.size, truncated };
 }

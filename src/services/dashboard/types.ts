@@ -41,7 +41,7 @@ export interface CacheInfo {
   /** hits / (hits + misses), null before the first lookup. */
   hit_rate: number | null;
   namespaces: CacheNamespace[];
-  /** How many keys the SCAN looked at; `truncated` when it stopped at its limit before the end. */
+  /** How many keys the SCAN pages covered; `truncated` when it stopped (page or time bound) before the end. */
   scanned_keys: number;
   truncated: boolean;
 }
