@@ -5,6 +5,8 @@ import { RedisConnection, type RedisTarget } from './connection.ts';
 import { RedisReplyError, type Reply } from './resp.ts';
 import { ScriptShas } from './scripts.ts';
 
+const sharedScriptShas = new ScriptShas();
+
 export type Command = string[];
 
 /** A request the stand-in refuses before it reaches Redis (HTTP 400). */
@@ -39,7 +41,9 @@ export function validateCommand(command: Command): void {
 export class Executor {
   private shared: RedisConnection | null = null;
   private readonly idle: RedisConnection[] = [];
-  private readonly scripts = new ScriptShas();
+  // One mapping per process: every stand-in in front of a redis-server shares its script cache, as Upstash's
+  // endpoints share the database's, so a script loaded through one is known to the others.
+  private readonly scripts = sharedScriptShas;
   private readonly target: RedisTarget;
 
   constructor(target: RedisTarget) {

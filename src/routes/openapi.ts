@@ -23,7 +23,7 @@ const descriptions: Record<number, string> = {
   415: 'The body is not sent as application/json',
   422: 'A field, query or path parameter is invalid',
   429: 'Too many requests; see Retry-After',
-  503: 'The database is unavailable',
+  503: 'The database is unavailable, or the service is misconfigured',
 };
 
 /**
@@ -34,7 +34,7 @@ const descriptions: Record<number, string> = {
 export function errors(...codes: ErrorCode[]) {
   const byStatus = new Map<number, ErrorCode[]>();
   const bodyCodes: ErrorCode[] = codes.includes('invalid_json') ? ['payload_too_large', 'unsupported_media_type'] : [];
-  for (const code of [...codes, ...bodyCodes, 'database_unavailable', 'rate_limited'] as ErrorCode[]) {
+  for (const code of [...codes, ...bodyCodes, 'database_unavailable', 'service_misconfigured', 'rate_limited'] as ErrorCode[]) {
     const status = errorStatus[code];
     byStatus.set(status, [...new Set([...(byStatus.get(status) ?? []), code])]);
   }

@@ -29,7 +29,7 @@ const dashboardRoute = defineRoute(
     tags: ['Admin dashboard'],
     summary: 'Redis and application metrics (admin): JSON, or a page for browsers',
     description:
-      'JSON by default. With `Accept: text/html` a server-rendered page with charts; a browser that is not signed in gets the sign-in form, which sets an HttpOnly, Secure, SameSite=Strict cookie scoped to /admin. The data is gathered in one Redis pipeline and one Postgres query, and cached for 5 seconds.',
+      'JSON by default. With `Accept: text/html` a server-rendered page with charts; a browser that is not signed in gets the sign-in form, which sets an HttpOnly, Secure, SameSite=Strict cookie scoped to /admin. The data is gathered in a bounded number of Redis round trips (the keyspace is sampled by at most 4 SCAN pages) and one Postgres query, and cached for 5 seconds.',
     responses: {
       200: { description: 'The dashboard (or, for a browser not signed in, the sign-in page)', content: { ...jsonResponse('', DashboardSchema).content, ...html } },
       ...errors('unauthorized', 'forbidden'),
