@@ -1,37 +1,45 @@
 // Everything a request (or the cron job) needs, built fresh for each from the bindings: Workers forbid
-// reusing one request's I/O objects in another, so nothing here is global.
+// reusing one request's I/O objects in another, so nothing here is global. The clients (`db`, `redis`) and
+// the request's own bookkeeping (`request`: counters and work for after the response) are kept apart.
 import { createDatabase, type Database } from './db/client.ts';
 import { readConfig, type Config, type Env } from './env.ts';
-import { createRedisGateway } from './redis/client.ts';
-import type { RedisGateway } from './redis/gateway.ts';
-import { RedisUtils, type CacheLookup } from './redis/utils.ts';
+import { createRedisStore } from './redis/client.ts';
+import type { RedisStore } from './redis/store.ts';
+
+/** What one request leaves for after its response: counter increments and deferred work (fills, releases). */
+export class RequestWork {
+  private readonly counts = new Map<string, number>();
+  private deferred: (() => Promise<unknown>)[] = [];
+
+  count(counter: string, by = 1): void {
+    this.counts.set(counter, (this.counts.get(counter) ?? 0) + by);
+  }
+
+  defer(work: () => Promise<unknown>): void {
+    this.deferred.push(work);
+  }
+
+  get pending(): boolean {
+    return this.counts.size > 0 || this.deferred.length > 0;
+  }
+
+  /** Starts everything in one tick, so it all leaves in one Redis pipeline; settles when all is done. */
+  flush(redis: RedisStore): Promise<unknown> {
+    const work = this.deferred.splice(0).map((run) => run());
+    const increments = [...this.counts].map(([counter, by]) => redis.incrementCounter(counter, by));
+    this.counts.clear();
+    return Promise.allSettled([...work, ...increments]);
+  }
+}
 
 export interface Deps {
   config: Config;
   db: Database;
-  gateway: RedisGateway;
-  redis: RedisUtils;
-  /** Counter increments of this request; written after the response, in one pipeline. */
-  counts: string[];
-  /** Work for after the response (cache fills, hold releases); started together so it shares one round trip. */
-  afterResponse: (() => Promise<unknown>)[];
-  /** Cache entries fetched in the request's first round trip (by the gate). */
-  prefetched: Map<string, CacheLookup<unknown>>;
-  /** Whether values read from Redis may be used (see redis/reconcile.ts). */
-  cacheTrusted: boolean;
+  redis: RedisStore;
+  request: RequestWork;
 }
 
 export function makeDeps(env: Env): Deps {
   const config = readConfig(env);
-  const gateway = createRedisGateway(config);
-  return {
-    config,
-    db: createDatabase(config),
-    gateway,
-    redis: new RedisUtils(gateway),
-    counts: [],
-    afterResponse: [],
-    prefetched: new Map(),
-    cacheTrusted: false,
-  };
+  return { config, db: createDatabase(config), redis: createRedisStore(config), request: new RequestWork() };
 }

@@ -63,7 +63,7 @@ export async function scanPastDailyKeys(deps: Deps, today: string): Promise<{ ke
   const skipped = new Set<string>();
   let cursor = '0';
   do {
-    const [next, batch] = await deps.gateway.call<[string | number, string[]]>((p) => p.scan(cursor, { match: SCAN_MATCH, count: SCAN_COUNT }));
+    const [next, batch] = await deps.redis.gateway.call<[string | number, string[]]>((p) => p.scan(cursor, { match: SCAN_MATCH, count: SCAN_COUNT }));
     cursor = String(next);
     for (const key of batch) {
       const match = dailyKeyPattern.exec(key);
@@ -78,7 +78,7 @@ export async function scanPastDailyKeys(deps: Deps, today: string): Promise<{ ke
 /** The counters and their markers, in one MGET. */
 export async function readDailyCounters(deps: Deps, keys: string[]): Promise<{ counters: DailyCounter[]; skipped: string[] }> {
   if (keys.length === 0) return { counters: [], skipped: [] };
-  const values = await deps.gateway.call<(string | null)[]>((p) => p.mget(...keys, ...keys.map(redisKeys.compactedMarker)));
+  const values = await deps.redis.gateway.call<(string | null)[]>((p) => p.mget(...keys, ...keys.map(redisKeys.compactedMarker)));
   const counters: DailyCounter[] = [];
   const skipped: string[] = [];
   keys.forEach((key, i) => {
@@ -120,7 +120,7 @@ export async function releaseDailyCounters(deps: Deps, counters: DailyCounter[])
   if (counters.length === 0) return 0;
   const keys = counters.flatMap((c) => [c.key, redisKeys.compactedMarker(c.key)]);
   const args = [String(ttl.compactedMarker), ...counters.flatMap((c) => [c.counter, c.marker, c.total])];
-  return Number(await runScript<number>(deps.gateway, releaseScript, keys, args));
+  return Number(await runScript<number>(deps.redis.gateway, releaseScript, keys, args));
 }
 
 /** Scan, read and upsert: everything up to the point where the keys could be deleted. */

@@ -24,18 +24,18 @@ async function withLiveSession(deps: Deps, members: string[]): Promise<Set<strin
 }
 
 export async function pruneActiveUsers(deps: Deps) {
-  const members = await deps.gateway.call<string[]>((p) => p.smembers(keys.activeUsers));
+  const members = await deps.redis.gateway.call<string[]>((p) => p.smembers(keys.activeUsers));
   const live = await withLiveSession(deps, members);
   const stale = members.filter((member) => !live.has(member));
   if (stale.length === 0) return { members: members.length, removed: 0, restored: 0 };
-  await deps.gateway.call((p) => p.srem(keys.activeUsers, ...stale));
+  await deps.redis.gateway.call((p) => p.srem(keys.activeUsers, ...stale));
   // Someone who signed in between the query and the SREM had their SADD undone by it: asking again after
   // the SREM finds their new session, and they are put back. (One signing in later adds themselves.)
   const revived = [...(await withLiveSession(deps, stale))];
   if (revived.length > 0) {
     await Promise.all([
-      deps.gateway.call((p) => p.sadd(keys.activeUsers, revived[0]!, ...revived.slice(1))),
-      deps.gateway.call((p) => p.expire(keys.activeUsers, ttl.activeUsers)),
+      deps.redis.gateway.call((p) => p.sadd(keys.activeUsers, revived[0]!, ...revived.slice(1))),
+      deps.redis.gateway.call((p) => p.expire(keys.activeUsers, ttl.activeUsers)),
     ]);
   }
   return { members: members.length, removed: stale.length - revived.length, restored: revived.length };

@@ -26,7 +26,7 @@ async function applyAllPendingInvalidations(deps: Deps): Promise<Outcome> {
   for (let round = 1; round <= MAX_INVALIDATION_ROUNDS; round++) {
     const result = await applyPendingInvalidations(deps);
     applied += result.applied;
-    if (!deps.gateway.usable) throw new RedisUnavailable('Redis is unreachable');
+    if (!deps.redis.gateway.usable) throw new RedisUnavailable('Redis is unreachable');
     if (result.done) return { applied, rounds: round };
   }
   throw new Error(`pending cache invalidations remain after ${MAX_INVALIDATION_ROUNDS} rounds`);
@@ -48,7 +48,7 @@ function log(line: Outcome, failed = false): void {
 async function runStep(step: Step, deps: Deps, now: Date): Promise<boolean> {
   const started = Date.now();
   const ms = () => Date.now() - started;
-  if (step.redis && !deps.gateway.configured) {
+  if (step.redis && !deps.redis.gateway.configured) {
     log({ step: step.name, ok: true, skipped: 'redis not configured', ms: ms() });
     return true;
   }

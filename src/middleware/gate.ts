@@ -12,7 +12,7 @@ import type { Deps } from '../deps.ts';
 import { AppError } from '../errors.ts';
 import { counters } from '../redis/keys.ts';
 import { ensureCacheTrusted } from '../redis/reconcile.ts';
-import type { RateLimitResult } from '../redis/utils.ts';
+import type { RateLimitResult } from '../redis/store.ts';
 import { cachedCaller, loadCaller, lookupCaller } from '../services/auth/caller.ts';
 import { parseToken, type ParsedToken } from '../services/auth/tokens.ts';
 import { adminSessionToken } from './cookies.ts';
@@ -96,7 +96,7 @@ interface Proof {
  */
 async function prove(c: Context<AppEnv>, deps: Deps, token: ParsedToken, lookups: ReturnType<typeof lookupCaller>, userCharge: RateLimitResult): Promise<Proof> {
   const endpoint = c.var.endpoint!;
-  const refund = (identity: string, max: number) => void deps.afterResponse.push(() => deps.redis.rateLimitCheck(identity, endpoint, max, HOUR, -1));
+  const refund = (identity: string, max: number) => void deps.request.defer(() => deps.redis.rateLimitCheck(identity, endpoint, max, HOUR, -1));
   const cached = await cachedCaller(deps, token, lookups);
   if (cached) return { user: cached, rate: userCharge };
 
@@ -125,11 +125,10 @@ export async function admit<C extends Context<AppEnv>>(c: C, guard: Guard<C>): P
   const trust = ensureCacheTrusted(deps);
   const lookups = token ? lookupCaller(deps, token) : null;
   const rate = deps.redis.rateLimitCheck(identity, endpoint, limit, HOUR);
-  const entries = Promise.all(prefetchKeys.map(async (key) => [key, await deps.redis.cacheLookup(key)] as const));
+  const entries = Promise.all(prefetchKeys.map(async (key) => [key, await deps.redis.cacheGet(key)] as const));
 
   const [{ trusted, generation }, counted, found] = await Promise.all([trust, rate, entries]);
-  deps.cacheTrusted = trusted && deps.gateway.recoveries === generation;
-  if (deps.cacheTrusted) deps.prefetched = new Map(found);
+  if (trusted && deps.redis.gateway.recoveries === generation) deps.redis.trustReads(found);
 
   let rateResult = counted;
   if (token) {
@@ -145,7 +144,7 @@ export async function admit<C extends Context<AppEnv>>(c: C, guard: Guard<C>): P
 
   rateLimitHeaders(c, rateResult);
   if (!rateResult.allowed) {
-    deps.counts.push(counters.rateLimitViolations);
+    deps.request.count(counters.rateLimitViolations);
     throw rateLimited();
   }
   if (guard.access === 'admin' && c.var.user?.role !== 'admin') {

@@ -45,9 +45,9 @@ export async function applyPendingInvalidations(deps: Deps): Promise<{ applied: 
  */
 export async function ensureCacheTrusted(deps: Deps): Promise<{ trusted: boolean; generation: number }> {
   const url = deps.config.redisUrl;
-  const generation = deps.gateway.recoveries;
+  const generation = deps.redis.gateway.recoveries;
   // With the circuit open nothing read from Redis is used anyway: no reason to ask Postgres meanwhile.
-  if (!url || !deps.gateway.usable) return { trusted: false, generation };
+  if (!url || !deps.redis.gateway.usable) return { trusted: false, generation };
   if (reconciled.get(url) === generation) return { trusted: true, generation };
   try {
     if ((await applyPendingInvalidations(deps)).done) reconciled.set(url, generation);

@@ -1,37 +1,28 @@
-// Read-through caching and invalidation for the services, on top of the Redis utilities. Reads use what the
-// gate fetched in the request's first round trip; fills and counters go out after the response.
+// Read-through caching and invalidation for the services, on top of the Redis store. Reads use what the gate
+// fetched in the request's first round trip; fills and counters go out after the response.
 import type { Deps } from '../deps.ts';
 import { AppError } from '../errors.ts';
 import { counters } from '../redis/keys.ts';
 import { rememberStale } from '../redis/reconcile.ts';
-import type { CacheLookup } from '../redis/utils.ts';
-
-/** What the gate found for `key`, or a fresh lookup (one more round trip) for a key it did not fetch. */
-async function lookup<T>(deps: Deps, key: string): Promise<CacheLookup<T>> {
-  const prefetched = deps.prefetched.get(key);
-  if (prefetched) return prefetched as CacheLookup<T>;
-  if (!deps.cacheTrusted || !deps.redis.usable) return { value: null, version: null };
-  return deps.redis.cacheLookup<T>(key);
-}
 
 /** Counts the lookup; on a miss loads the value and caches it after the response (if Redis was reachable). */
 export async function cached<T>(deps: Deps, key: string, ttlSeconds: number, load: () => Promise<T>): Promise<T> {
-  const found = await lookup<T>(deps, key);
+  const found = await deps.redis.entry<T>(key);
   if (found.value !== null) {
-    deps.counts.push(counters.cacheHits);
+    deps.request.count(counters.cacheHits);
     return found.value;
   }
-  if (found.version !== null) deps.counts.push(counters.cacheMisses);
+  if (found.version !== null) deps.request.count(counters.cacheMisses);
   const value = await load();
   if (found.version !== null && value !== null && value !== undefined) {
-    deps.afterResponse.push(() => deps.redis.cacheSet(key, value, ttlSeconds));
+    deps.request.defer(() => deps.redis.cacheSet(key, value, ttlSeconds));
   }
   return value;
 }
 
 /** Clears cache entries now, after a committed write whose keys were not known before it. */
 export async function invalidateNow(deps: Deps, keys: string[]): Promise<void> {
-  if (!deps.redis.usable || !(await deps.redis.cacheDelete(...keys))) await rememberStale(deps, keys);
+  if (!(await deps.redis.cacheDelete(...keys))) await rememberStale(deps, keys);
 }
 
 /**
@@ -53,7 +44,7 @@ export async function whileHolding<T>(deps: Deps, keys: string[], write: () => P
     throw error;
   } finally {
     await held;
-    deps.afterResponse.push(async () => {
+    deps.request.defer(async () => {
       if (!(await deps.redis.cacheRelease(...keys)) && !refused) await rememberStale(deps, keys);
     });
   }

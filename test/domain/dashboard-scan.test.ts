@@ -27,10 +27,10 @@ function scope() {
 /** Every command the scan queues, with the pipeline (round trip) it left in. */
 function recordCommands(deps: Deps): { name: string; args: unknown[]; trip: number }[] {
   const sent: { name: string; args: unknown[]; trip: number }[] = [];
-  const send = deps.gateway.call.bind(deps.gateway);
-  deps.gateway.call = ((build) =>
+  const send = deps.redis.gateway.call.bind(deps.redis.gateway);
+  deps.redis.gateway.call = ((build) =>
     send((pipeline) => {
-      const trip = deps.gateway.roundTrips;
+      const trip = deps.redis.gateway.roundTrips;
       const spy = new Proxy(pipeline, {
         get: (target, name, receiver) => {
           const value = Reflect.get(target, name, receiver);
@@ -43,7 +43,7 @@ function recordCommands(deps: Deps): { name: string; args: unknown[]; trip: numb
       });
       build(spy);
       return pipeline;
-    })) as typeof deps.gateway.call;
+    })) as typeof deps.redis.gateway.call;
   return sent;
 }
 
@@ -88,14 +88,14 @@ describe('the namespace scan', () => {
     expect(beta!.avg_ttl_seconds).toBeLessThanOrEqual(250);
     expect(gamma!.min_ttl_seconds).toBeGreaterThanOrEqual(48);
     // one SCAN page, then its TTLs
-    expect(deps.gateway.roundTrips).toBe(2);
+    expect(deps.redis.gateway.roundTrips).toBe(2);
     expect((await s.requests()) - before).toBe(2);
   });
 
   it('costs one round trip on an empty database', async () => {
     const deps = makeDeps(scope().env);
     expect(await scanNamespaces(deps)).toEqual({ scanned: 0, truncated: false, namespaces: [] });
-    expect(deps.gateway.roundTrips).toBe(1);
+    expect(deps.redis.gateway.roundTrips).toBe(1);
   });
 
   it(`stops after ${MAX_PAGES} pages of a larger keyspace and says so, each page's TTLs riding with the next SCAN`, async () => {
@@ -107,15 +107,15 @@ describe('the namespace scan', () => {
     expect(scan.scanned).toBeGreaterThanOrEqual(MAX_PAGES * SCAN_COUNT * 0.9);
     expect(scan.scanned).toBeLessThan(3000);
     expect(scan.namespaces).toEqual([expect.objectContaining({ namespace: 'many', keys: scan.scanned, keys_with_ttl: 0 })]);
-    expect(deps.gateway.roundTrips).toBeLessThanOrEqual(1 + MAX_PAGES);
+    expect(deps.redis.gateway.roundTrips).toBeLessThanOrEqual(1 + MAX_PAGES);
 
     const scans = sent.filter((c) => c.name === 'scan');
-    expect(scans.length).toBe(deps.gateway.roundTrips - 1);
+    expect(scans.length).toBe(deps.redis.gateway.roundTrips - 1);
     for (const c of scans) expect(c.args[1]).toEqual({ count: SCAN_COUNT });
     expect(sent.filter((c) => c.name === 'ttl')).toHaveLength(scan.scanned);
     const perTrip = new Map<number, number>();
     for (const c of sent) perTrip.set(c.trip, (perTrip.get(c.trip) ?? 0) + 1);
-    expect(perTrip.size).toBe(deps.gateway.roundTrips);
+    expect(perTrip.size).toBe(deps.redis.gateway.roundTrips);
     // the longest pipeline: one page's TTLs and the next SCAN (a page may be a little over SCAN_COUNT)
     expect(Math.max(...perTrip.values())).toBeLessThanOrEqual(SCAN_COUNT * 1.2 + 1);
   });
@@ -127,7 +127,7 @@ describe('the namespace scan', () => {
     const deps = makeDeps(s.env);
     const scan = await scanNamespaces(deps);
     expect(scan.truncated).toBe(true);
-    expect(deps.gateway.roundTrips).toBeLessThan(1 + MAX_PAGES);
+    expect(deps.redis.gateway.roundTrips).toBeLessThan(1 + MAX_PAGES);
     expect(scan.namespaces[0]).toMatchObject({ namespace: 'many', keys: scan.scanned });
   });
 });

@@ -13,13 +13,13 @@ import { auditScripts } from '../helpers/script-audit.ts';
 
 function deps(): Deps {
   const d = makeDeps(testEnv);
-  d.cacheTrusted = true;
+  d.redis.trustReads([]);
   return d;
 }
 
 const flows: Record<string, (d: Deps, key: string) => Promise<unknown>> = {
   'a cache fill after a lookup': async (d, key) => {
-    await d.redis.cacheLookup(key);
+    await d.redis.cacheGet(key);
     expect(await d.redis.cacheSet(key, { filled: true }, 60)).toBe(true);
   },
   'a hold and its release': async (d, key) => {
@@ -62,7 +62,7 @@ redis.call('SET', KEYS[1], 'mine')
 redis.call('GET', 'script-audit-test:not-declared')
 redis.call('SCAN', '0', 'COUNT', '10')
 return redis.call('GET', KEYS[1])`);
-    expect(await runScript(d.gateway, sneaky, [declared], [])).toBe('mine');
+    expect(await runScript(d.redis.gateway, sneaky, [declared], [])).toBe('mine');
     expect(await audit.undeclared()).toEqual(['script-audit-test:not-declared', '* (SCAN reaches every key)']);
   });
 });

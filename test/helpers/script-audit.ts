@@ -70,8 +70,8 @@ export interface ScriptAudit {
 export function auditScripts(deps: Deps): ScriptAudit {
   const notes = `script-audit:${crypto.randomUUID()}`;
   const calls: ScriptCall[] = [];
-  const send = deps.gateway.call.bind(deps.gateway);
-  deps.gateway.call = ((build: (pipeline: Pipeline) => Pipeline) => {
+  const send = deps.redis.gateway.call.bind(deps.redis.gateway);
+  deps.redis.gateway.call = ((build: (pipeline: Pipeline) => Pipeline) => {
     const commands = commandsOf(build).map(({ name, args }): Command => {
       if (name !== 'eval' && name !== 'evalsha') return { name, args };
       const [text, keys, argv] = args as [string, string[], unknown[]];
@@ -80,7 +80,7 @@ export function auditScripts(deps: Deps): ScriptAudit {
       return source === null ? { name, args } : { name: 'eval', args: [audited(source, notes), keys, argv] };
     });
     return send((pipeline) => commands.reduce((p, { name, args }) => (p as unknown as Record<string, (...a: unknown[]) => Pipeline>)[name]!(...args), pipeline));
-  }) as typeof deps.gateway.call;
+  }) as typeof deps.redis.gateway.call;
   return {
     calls,
     undeclared: async () => {

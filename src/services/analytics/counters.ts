@@ -1,10 +1,9 @@
 // The API's Redis counters of the contract, read back in one round trip for /reports and the dashboard.
 import type { Deps } from '../../deps.ts';
 import { errorStatus } from '../../errors.ts';
-import { RedisUnavailable } from '../../redis/gateway.ts';
 import { counters, keys } from '../../redis/keys.ts';
 import { knownEndpoints } from '../../routes/endpoints.ts';
-import { readCounters, toCount } from './read-counters.ts';
+import { toCount } from '../../redis/store.ts';
 
 const scalars = {
   total_api_calls: counters.totalApiCalls,
@@ -55,11 +54,7 @@ export async function readAnalytics(deps: Deps): Promise<LiveAnalytics | null> {
   const statuses = answeredStatuses().map(String);
   const endpoints = [...knownEndpoints()];
   const names = [...scalarNames.map((n) => scalars[n]), ...statuses.map((s) => counters.responseCode(Number(s))), ...endpoints.map(counters.endpoint)];
-  const active = deps.gateway.call<number>((p) => p.scard(keys.activeUsers)).catch((error: unknown) => {
-    if (!(error instanceof RedisUnavailable)) console.warn('reading active users failed', String(error));
-    return null;
-  });
-  const [values, activeUsers] = await Promise.all([readCounters(deps, names), active]);
+  const [values, activeUsers] = await Promise.all([deps.redis.readCounters(names), deps.redis.read<number>((p) => p.scard(keys.activeUsers))]);
   if (values === null || activeUsers === null) return null;
 
   const scalarValues = Object.fromEntries(scalarNames.map((name, i) => [name, values[i]!])) as Record<ScalarName, number>;

@@ -3,7 +3,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Deps } from '../../deps.ts';
 import { counters, dayOf, keys } from '../../redis/keys.ts';
-import { readCounters } from './read-counters.ts';
 
 export const dailyMetricNames = ['logins', 'registrations', 'reservations'] as const;
 export type DailyMetric = (typeof dailyMetricNames)[number];
@@ -52,7 +51,7 @@ export function dailyHistorySql(days: readonly string[]): SQL {
  */
 export function readLiveDaily(deps: Deps, days: readonly string[]): Promise<LiveDaily> {
   const names = dailyMetricNames.flatMap((metric) => days.map((day) => counterKey[metric](day)));
-  return readCounters(deps, [...names, ...names.map(keys.compactedMarker)]).then(
+  return deps.redis.readCounters([...names, ...names.map(keys.compactedMarker)]).then(
     (values) => values && new Map(names.map((name, i) => [name, values[i]! + values[names.length + i]!])),
   );
 }

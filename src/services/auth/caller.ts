@@ -2,7 +2,7 @@
 // the request's first round trip), and against Postgres when either is missing, after which both are cached.
 import type { Deps } from '../../deps.ts';
 import { counters, keys, ttl } from '../../redis/keys.ts';
-import type { CacheLookup } from '../../redis/utils.ts';
+import type { CacheLookup } from '../../redis/store.ts';
 import type { PublicUser } from '../users/user-view.ts';
 import { loadUserWithSessions, type LiveSessions } from './sessions.ts';
 import type { ParsedToken } from './tokens.ts';
@@ -15,13 +15,13 @@ export interface SessionLookups {
 /** Queues the two cache reads; they leave with the rest of the request's first round trip. */
 export function lookupCaller(deps: Deps, token: ParsedToken): SessionLookups {
   return {
-    sessions: deps.redis.cacheLookup<LiveSessions>(keys.userSession(token.userId)),
-    user: deps.redis.cacheLookup<PublicUser>(keys.user(token.userId)),
+    sessions: deps.redis.cacheGet<LiveSessions>(keys.userSession(token.userId)),
+    user: deps.redis.cacheGet<PublicUser>(keys.user(token.userId)),
   };
 }
 
 function count(deps: Deps, lookup: CacheLookup<unknown>, hit: boolean): void {
-  if (lookup.version !== null) deps.counts.push(hit ? counters.cacheHits : counters.cacheMisses);
+  if (lookup.version !== null) deps.request.count(hit ? counters.cacheHits : counters.cacheMisses);
 }
 
 /**
@@ -29,7 +29,7 @@ function count(deps: Deps, lookup: CacheLookup<unknown>, hit: boolean): void {
  * cached); null when Postgres must decide. Counts the lookups.
  */
 export async function cachedCaller(deps: Deps, token: ParsedToken, lookups: SessionLookups): Promise<PublicUser | null> {
-  if (!deps.cacheTrusted) return null;
+  if (!deps.redis.readsTrusted) return null;
   const [sessionLookup, userLookup] = await Promise.all([lookups.sessions, lookups.user]);
   const cachedExpiry = sessionLookup.value?.[token.hash];
   const sessionHit = cachedExpiry !== undefined && cachedExpiry > Date.now();
@@ -44,14 +44,14 @@ export async function cachedCaller(deps: Deps, token: ParsedToken, lookups: Sess
  */
 export async function loadCaller(deps: Deps, token: ParsedToken, lookups: SessionLookups): Promise<PublicUser | null> {
   const untrusted = { value: null, version: null };
-  const [sessionLookup, userLookup] = deps.cacheTrusted ? await Promise.all([lookups.sessions, lookups.user]) : [untrusted, untrusted];
+  const [sessionLookup, userLookup] = deps.redis.readsTrusted ? await Promise.all([lookups.sessions, lookups.user]) : [untrusted, untrusted];
   const loaded = await loadUserWithSessions(deps.db, token.userId);
   if (!loaded) return null;
   if (sessionLookup.version !== null) {
-    deps.afterResponse.push(() => deps.redis.cacheSet(keys.userSession(token.userId), loaded.live, ttl.userSession));
+    deps.request.defer(() => deps.redis.cacheSet(keys.userSession(token.userId), loaded.live, ttl.userSession));
   }
   if (userLookup.version !== null && !userLookup.value) {
-    deps.afterResponse.push(() => deps.redis.cacheSet(keys.user(token.userId), loaded.user, ttl.user));
+    deps.request.defer(() => deps.redis.cacheSet(keys.user(token.userId), loaded.user, ttl.user));
   }
   const expiry = loaded.live[token.hash];
   return expiry !== undefined && expiry > Date.now() ? loaded.user : null;

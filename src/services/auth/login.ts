@@ -8,7 +8,7 @@ import { users } from '../../db/schema.ts';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import { counters, dayOf, keys, ttl } from '../../redis/keys.ts';
-import type { RateLimitResult } from '../../redis/utils.ts';
+import type { RateLimitResult } from '../../redis/store.ts';
 import { toPublicUser, type PublicUser } from '../users/user-view.ts';
 import { UNMATCHABLE_HASH, verifyPassword } from './password.ts';
 import { createSession, type IssuedSession } from './sessions.ts';
@@ -41,14 +41,14 @@ export async function login(deps: Deps, ip: string, email: string, password: str
     deps.db.select().from(users).where(eq(sql`lower(${users.email})`, email)),
   ]);
   if (!attempt.allowed) {
-    deps.counts.push(counters.rateLimitViolations);
+    deps.request.count(counters.rateLimitViolations);
     throw new LoginRefused(new AppError('rate_limited', 'Too many failed sign-ins. Retry after the time in the Retry-After header.'), attempt);
   }
   const row = rows[0];
   const matches = await verifyPassword(password, row?.passwordHash ?? UNMATCHABLE_HASH);
   const invalid = () => new LoginRefused(new AppError('invalid_credentials', 'The email or the password is wrong.'), attempt);
   if (!row || !matches) throw invalid();
-  if (attempt.limit !== undefined) deps.afterResponse.push(() => deps.redis.rateLimitCheck(identity, FAILURE_ENDPOINT, max, FAILURE_WINDOW_SECONDS, -1));
+  if (attempt.limit !== undefined) deps.request.defer(() => deps.redis.rateLimitCheck(identity, FAILURE_ENDPOINT, max, FAILURE_WINDOW_SECONDS, -1));
   if (options.adminOnly && row.role !== 'admin') {
     throw new LoginRefused(new AppError('forbidden', 'Only admins may sign in to the dashboard.'), attempt);
   }
@@ -59,7 +59,8 @@ export async function login(deps: Deps, ip: string, email: string, password: str
     if (constraintOf(error) === 'sessions_user_id_users_id_fk') throw invalid(); // deleted meanwhile
     throw error;
   }
-  deps.counts.push(counters.totalLogins, counters.dailyLogins(dayOf(new Date())));
-  deps.afterResponse.push(() => deps.redis.addToSet(keys.activeUsers, row.id, ttl.activeUsers));
+  deps.request.count(counters.totalLogins);
+  deps.request.count(counters.dailyLogins(dayOf(new Date())));
+  deps.request.defer(() => deps.redis.addToSet(keys.activeUsers, row.id, ttl.activeUsers));
   return { user: toPublicUser(row), ...session };
 }

@@ -10,6 +10,6 @@ import { revokeSession } from './sessions.ts';
 export async function logout(deps: Deps, userId: number, tokenHash: string): Promise<void> {
   const ended = await whileHolding(deps, [keys.userSession(userId)], () => revokeSession(deps.db, tokenHash));
   if (!ended) return;
-  deps.counts.push(counters.totalLogouts);
-  if (!ended.othersLive) deps.afterResponse.push(() => deps.redis.removeFromSet(keys.activeUsers, ended.userId));
+  deps.request.count(counters.totalLogouts);
+  if (!ended.othersLive) deps.request.defer(() => deps.redis.removeFromSet(keys.activeUsers, ended.userId));
 }

@@ -2,7 +2,7 @@
 // ONE Redis pipeline (all queued in the same tick), the daily history from Postgres meanwhile; then the
 // namespace scan's further pages (namespaces.ts), a bounded number of round trips.
 import type { Deps } from '../../deps.ts';
-import { raw, RedisUnavailable } from '../../redis/gateway.ts';
+import { raw } from '../../redis/gateway.ts';
 import { infoNumber, keysPerDb, parseInfo } from '../../redis/info.ts';
 import { ttl } from '../../redis/keys.ts';
 import { readAnalytics, type LiveAnalytics } from '../analytics/counters.ts';
@@ -13,30 +13,25 @@ import type { DashboardData, RedisServerInfo } from './types.ts';
 const TOP_ENDPOINTS = 10;
 
 async function serverInfo(deps: Deps): Promise<RedisServerInfo> {
-  if (!deps.gateway.configured) return { available: false, error: 'Redis is not configured' };
-  try {
-    const [text, keys] = await Promise.all([deps.gateway.call<string>((p) => raw(p, ['INFO'])), deps.gateway.call<number>((p) => p.dbsize())]);
-    const fields = parseInfo(text);
-    return {
-      available: true,
-      version: fields.get('redis_version') ?? null,
-      mode: fields.get('redis_mode') ?? null,
-      uptime_seconds: infoNumber(fields, 'uptime_in_seconds'),
-      used_memory_bytes: infoNumber(fields, 'used_memory'),
-      used_memory_peak_bytes: infoNumber(fields, 'used_memory_peak'),
-      maxmemory_bytes: infoNumber(fields, 'maxmemory'),
-      connected_clients: infoNumber(fields, 'connected_clients'),
-      ops_per_sec: infoNumber(fields, 'instantaneous_ops_per_sec'),
-      total_commands_processed: infoNumber(fields, 'total_commands_processed'),
-      keyspace_hits: infoNumber(fields, 'keyspace_hits'),
-      keyspace_misses: infoNumber(fields, 'keyspace_misses'),
-      keys_per_db: keysPerDb(fields),
-      keys: Number(keys),
-    };
-  } catch (error) {
-    const reason = error instanceof RedisUnavailable ? error.message : `Redis refused INFO: ${String(error)}`;
-    return { available: false, error: reason };
-  }
+  const [info, size] = await Promise.all([deps.redis.attempt<string>((p) => raw(p, ['INFO'])), deps.redis.read<number>((p) => p.dbsize())]);
+  if ('error' in info) return { available: false, error: info.error };
+  const fields = parseInfo(info.value);
+  return {
+    available: true,
+    version: fields.get('redis_version') ?? null,
+    mode: fields.get('redis_mode') ?? null,
+    uptime_seconds: infoNumber(fields, 'uptime_in_seconds'),
+    used_memory_bytes: infoNumber(fields, 'used_memory'),
+    used_memory_peak_bytes: infoNumber(fields, 'used_memory_peak'),
+    maxmemory_bytes: infoNumber(fields, 'maxmemory'),
+    connected_clients: infoNumber(fields, 'connected_clients'),
+    ops_per_sec: infoNumber(fields, 'instantaneous_ops_per_sec'),
+    total_commands_processed: infoNumber(fields, 'total_commands_processed'),
+    keyspace_hits: infoNumber(fields, 'keyspace_hits'),
+    keyspace_misses: infoNumber(fields, 'keyspace_misses'),
+    keys_per_db: keysPerDb(fields),
+    keys: Number(size ?? 0),
+  };
 }
 
 function descending<T extends string | number>(counts: Record<string, number>, key: (name: string) => T) {

@@ -32,14 +32,20 @@ interface Tally {
 
 type Page = { cursor: string; keys: string[] };
 
-function scanPage(deps: Deps, cursor: string): Promise<Page> {
-  return deps.gateway
-    .call<[string | number, string[]]>((p) => p.scan(cursor, { count: SCAN_COUNT }))
-    .then(([next, keys]) => ({ cursor: String(next), keys }));
+/** A failed read ends the scan (the dashboard then shows no namespaces): a partial tally would mislead. */
+async function required<T>(read: Promise<T | null>): Promise<T> {
+  const value = await read;
+  if (value === null) throw new Error('Redis did not answer the scan');
+  return value;
+}
+
+async function scanPage(deps: Deps, cursor: string): Promise<Page> {
+  const [next, keys] = await required(deps.redis.read<[string | number, string[]]>((p) => p.scan(cursor, { count: SCAN_COUNT })));
+  return { cursor: String(next), keys };
 }
 
 function ttls(deps: Deps, keys: string[]): Promise<number[]> {
-  return Promise.all(keys.map((key) => deps.gateway.call<number>((p) => p.ttl(key))));
+  return Promise.all(keys.map((key) => required(deps.redis.read<number>((p) => p.ttl(key)))));
 }
 
 function tally(stats: Map<string, Tally>, keys: string[], seconds: number[]): void {

@@ -36,7 +36,7 @@ const unavailable = (error: string) => ({ status: 'unavailable' as const, error,
 async function probeRedis(deps: Deps): Promise<RedisHealth> {
   const started = Date.now();
   try {
-    const [info] = await deps.gateway.probe((p) => raw(p, ['INFO']), PROBE_TIMEOUT_MS);
+    const [info] = await deps.redis.gateway.probe((p) => raw(p, ['INFO']), PROBE_TIMEOUT_MS);
     if (info?.error || typeof info?.result !== 'string') throw new Error(info?.error ?? 'INFO did not answer');
     const fields = parseInfo(info.result);
     return {
@@ -58,7 +58,7 @@ async function probeRedis(deps: Deps): Promise<RedisHealth> {
 
 export function checkRedis(deps: Deps): Promise<RedisHealth> {
   const { redisUrl, redisToken } = deps.config;
-  if (!deps.gateway.configured || !redisUrl) return Promise.resolve(unavailable('Redis is not configured'));
+  if (!redisUrl) return Promise.resolve(unavailable('Redis is not configured'));
   return shared(`redis ${redisUrl} ${redisToken}`, () => probeRedis(deps), {
     reuseMs: REUSE_MS,
     budgetMs: PROBE_TIMEOUT_MS,

@@ -62,7 +62,7 @@ export async function createLot(deps: Deps, input: NewLot): Promise<PublicLot> {
            (SELECT count(*)::int FROM s) AS available_spots, 0 AS reserved_spots, 0 AS occupied_spots,
            api_time(l.created_at) AS created_at, api_time(l.updated_at) AS updated_at
     FROM l`));
-  deps.counts.push(counters.parkingLotsCreated);
+  deps.request.count(counters.parkingLotsCreated);
   return result.rows[0]!;
 }
 
@@ -142,7 +142,7 @@ export async function deleteLot(deps: Deps, id: number): Promise<void> {
   if (!outcome.deleted) {
     throw new AppError('spots_in_use', `${outcome.busy} spots of this lot are reserved or occupied.`, { spots_in_use: outcome.busy });
   }
-  deps.counts.push(counters.parkingLotsDeleted);
+  deps.request.count(counters.parkingLotsDeleted);
 }
 
 /** Every spot of a lot, with who holds it (admin view, always live). */

@@ -136,7 +136,8 @@ export async function book(deps: Deps, request: BookingRequest): Promise<Booking
     throw new AppError('idempotency_key_reused', 'This Idempotency-Key was used with a different request body in the last 24 hours.');
   }
   if (row.kind === 'fresh' && row.status === 201) {
-    deps.counts.push(counters.totalReservations, counters.dailyReservations(dayOf(new Date())));
+    deps.request.count(counters.totalReservations);
+    deps.request.count(counters.dailyReservations(dayOf(new Date())));
   }
   return { status: row.status as BookingAnswer['status'], body: row.body, replayed: row.kind === 'replay' };
 }

@@ -84,7 +84,7 @@ async function runStep(deps: Deps, actor: PublicUser, id: number, step: Step): P
     });
   }
   if (before.lot_id !== null) await invalidateNow(deps, lotKeys(before.lot_id));
-  if (step.name === 'cancel') deps.counts.push(counters.reservationsCancelled);
+  if (step.name === 'cancel') deps.request.count(counters.reservationsCancelled);
   return after;
 }
 

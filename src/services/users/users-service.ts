@@ -59,7 +59,7 @@ export async function createUser(deps: Deps, input: NewUser): Promise<PublicUser
       .insert(users)
       .values({ email: input.email, passwordHash, name: input.name, vehiclePlate: input.vehicle_plate ?? null, role: input.role ?? 'user' })
       .returning());
-    deps.counts.push(counters.usersCreated);
+    deps.request.count(counters.usersCreated);
     return toPublicUser(row!);
   } catch (error) {
     if (constraintOf(error) === 'users_email_unique') throw emailTaken();
@@ -84,8 +84,8 @@ export async function register(deps: Deps, input: Omit<NewUser, 'role'>): Promis
       SELECT ${publicUserJson('created')} AS user FROM created`));
     const { user } = result.rows[0]!;
     const day = dayOf(new Date());
-    deps.counts.push(counters.totalRegistrations, counters.dailyRegistrations(day), counters.usersCreated);
-    deps.afterResponse.push(() => deps.redis.addToSet(keys.activeUsers, user.id, ttl.activeUsers));
+    deps.request.count(counters.totalRegistrations); deps.request.count(counters.dailyRegistrations(day)); deps.request.count(counters.usersCreated);
+    deps.request.defer(() => deps.redis.addToSet(keys.activeUsers, user.id, ttl.activeUsers));
     return { user, token: tokenFor(user.id, secret), expires_at: expiresAt.toISOString() };
   } catch (error) {
     if (constraintOf(error) === 'users_email_unique') throw emailTaken();
@@ -155,6 +155,6 @@ export async function deleteUser(deps: Deps, actor: PublicUser, id: number): Pro
   if (result.deleted === 0) {
     throw new AppError('user_has_active_reservation', 'This user holds an active reservation; release or cancel it first.');
   }
-  deps.counts.push(counters.usersDeleted);
-  deps.afterResponse.push(() => deps.redis.removeFromSet(keys.activeUsers, id));
+  deps.request.count(counters.usersDeleted);
+  deps.request.defer(() => deps.redis.removeFromSet(keys.activeUsers, id));
 }
