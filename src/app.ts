@@ -11,7 +11,6 @@ import { wellFormedText } from './middleware/well-formed-text.ts';
 import { registerAdminRoutes } from './routes/admin/index.ts';
 import { registerAuthRoutes } from './routes/auth/index.ts';
 import { registerDocs } from './routes/docs.ts';
-import { recordEndpoints } from './routes/endpoints.ts';
 import { registerHealth } from './routes/health.ts';
 import { registerLotRoutes } from './routes/lots/index.ts';
 import { registerReportRoutes } from './routes/reports/index.ts';
@@ -20,10 +19,21 @@ import { registerUserRoutes } from './routes/users/index.ts';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
+/** The route patterns (`GET /parking-lots/:id`) of the assembled app: the names of `endpoint_calls:{endpoint}`. */
+export function routePatterns(routes: readonly { method: string; path: string }[]): string[] {
+  const patterns = routes.filter((r) => r.method !== 'ALL' && r.path !== '*').map((r) => `${r.method} ${r.path}`);
+  return [...new Set(patterns)].sort();
+}
+
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  let endpoints: readonly string[] = [];
 
   app.use('*', requestId, deps, afterResponse);
+  app.use('*', async (c, next) => {
+    c.set('endpoints', endpoints);
+    await next();
+  });
   app.use(
     '*',
     bodyLimit({
@@ -41,7 +51,7 @@ export function createApp() {
   registerReportRoutes(app);
   registerAdminRoutes(app);
   registerDocs(app);
-  recordEndpoints(app.routes);
+  endpoints = routePatterns(app.routes);
 
   app.onError(onError);
   app.notFound(notFound);

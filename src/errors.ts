@@ -1,5 +1,7 @@
 // The one error model: every failure the API reports is an AppError with a code from this table, answered
 // as {"error": {"code", "message", "details"?}} with the table's status.
+import type { ErrorBody } from './schemas/errors.ts';
+
 export const errorStatus = {
   invalid_json: 400,
   unauthorized: 401,
@@ -25,10 +27,6 @@ export const errorStatus = {
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;
-
-export interface ErrorBody {
-  error: { code: ErrorCode; message: string; details?: unknown };
-}
 
 export class AppError extends Error {
   readonly code: ErrorCode;

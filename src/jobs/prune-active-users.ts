@@ -4,13 +4,13 @@
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../deps.ts';
 import { keys, ttl } from '../redis/keys.ts';
+import { MAX_DB_ID } from '../schemas/fields.ts';
 
-const MAX_USER_ID = 2_147_483_647; // users.id is an integer column
 
 function asUserId(member: string): number | null {
   if (!/^[1-9]\d{0,9}$/.test(member)) return null;
   const id = Number(member);
-  return id <= MAX_USER_ID ? id : null;
+  return id <= MAX_DB_ID ? id : null;
 }
 
 /** Which of these members have a live session, in one query. */

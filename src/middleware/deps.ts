@@ -7,6 +7,7 @@ import type { AppEnv } from '../app-env.ts';
 import { makeDeps } from '../deps.ts';
 import { Misconfiguration } from '../env.ts';
 import { AppError } from '../errors.ts';
+import type { Misconfigured } from '../schemas/health.ts';
 import { sendError } from './errors.ts';
 
 /** The paths whose answer is a status report rather than the API's envelope. */
@@ -21,7 +22,7 @@ function logOnce(problem: Misconfiguration): void {
 }
 
 /** What /health and /health/redis answer when the settings are wrong. */
-export function misconfiguredReport(problem: Misconfiguration) {
+export function misconfiguredReport(problem: Misconfiguration): Misconfigured {
   return { status: 'misconfigured' as const, error: problem.problems.join('; '), problems: problem.problems };
 }
 

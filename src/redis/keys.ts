@@ -41,6 +41,19 @@ export const counters = {
   rateLimitViolations: 'rate_limit_violations',
 } as const;
 
+/** The counters of one key each: their key names are the names the reports and the dashboard answer with. */
+export type ScalarCounter = Extract<(typeof counters)[keyof typeof counters], string>;
+export const scalarCounters = Object.values(counters).filter((counter): counter is ScalarCounter => typeof counter === 'string');
+
+/** The daily series, each a counter per UTC day. */
+export const dailyCounters = {
+  logins: counters.dailyLogins,
+  registrations: counters.dailyRegistrations,
+  reservations: counters.dailyReservations,
+} as const;
+export type DailyMetric = keyof typeof dailyCounters;
+export const dailyMetrics = Object.keys(dailyCounters) as DailyMetric[];
+
 /** The daily counters the cron job moves into Postgres: `daily_{metric}:{YYYY-MM-DD}`. */
 export const dailyKeyPattern = /^daily_([a-z_]+):(\d{4}-\d{2}-\d{2})$/;
 

@@ -1,29 +1,11 @@
 // GET /health/redis for uptime monitors (one INFO, answered within 2 s even when Redis hangs) and GET /health
 // for both parts. Never rate limited, never counted. Each probe's result is shared by the isolate's polls
 // for a second (services/health/probes.ts), so a monitor costs at most one command per poll.
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { z } from 'zod';
 import type { AppEnv } from '../app-env.ts';
+import { HealthSchema, MisconfiguredSchema, PartUnavailableSchema, RedisOkSchema } from '../schemas/health.ts';
 import { checkPostgres, checkRedis, PROBE_TIMEOUT_MS, REUSE_MS } from '../services/health/probes.ts';
-
-const checkedAt = z.string().openapi({ format: 'date-time', description: 'When the backing service was asked (polls within a second share one answer)' });
-
-const RedisStats = z.object({
-  version: z.string().nullable(),
-  uptime_seconds: z.number().nullable(),
-  connected_clients: z.number().nullable(),
-  used_memory_bytes: z.number().nullable(),
-  keys: z.number().openapi({ description: "Keys in the database (INFO's keyspace section)" }),
-});
-
-const RedisOk = z.object({ status: z.literal('ok'), latency_ms: z.number(), checked_at: checkedAt, redis: RedisStats }).openapi('RedisHealth');
-const Unavailable = z.object({ status: z.literal('unavailable'), error: z.string(), checked_at: checkedAt }).openapi('PartUnavailable');
-const Misconfigured = z
-  .object({
-    status: z.literal('misconfigured'),
-    error: z.string().openapi({ example: 'RATE_LIMIT_PER_HOUR must be an integer from 1 to 1000000' }),
-    problems: z.array(z.string()).openapi({ description: 'Each bad setting, named by its binding, with the rule it breaks (never its value)' }),
-  })
-  .openapi('Misconfigured');
 
 const misconfigured = 'or the Worker is misconfigured (`misconfigured`, naming each bad setting; every other route then answers 503 `service_misconfigured`)';
 
@@ -34,21 +16,13 @@ const redisRoute = createRoute({
   summary: 'Redis health: one INFO, its basic stats',
   description: `One Redis command (INFO) per poll at most: polls of an isolate within ${REUSE_MS} ms of an answer share it. Answers within 2 s even when Redis hangs (the probe gives up after ${PROBE_TIMEOUT_MS} ms). Never queries PostgreSQL.`,
   responses: {
-    200: { description: 'Redis answers', content: { 'application/json': { schema: RedisOk } } },
+    200: { description: 'Redis answers', content: { 'application/json': { schema: RedisOkSchema } } },
     503: {
       description: `Redis is unreachable, hanging or not configured (\`unavailable\`), ${misconfigured}`,
-      content: { 'application/json': { schema: z.union([Unavailable, Misconfigured]) } },
+      content: { 'application/json': { schema: z.union([PartUnavailableSchema, MisconfiguredSchema]) } },
     },
   },
 });
-
-const Part = z.object({
-  status: z.enum(['ok', 'unavailable']),
-  latency_ms: z.number().optional(),
-  error: z.string().optional(),
-  checked_at: checkedAt,
-});
-const Overall = z.object({ status: z.enum(['ok', 'degraded', 'down']), redis: Part, postgres: Part }).openapi('Health');
 
 const overallRoute = createRoute({
   method: 'get',
@@ -57,10 +31,10 @@ const overallRoute = createRoute({
   summary: 'Redis and Postgres together',
   description: `\`ok\`: both answer. \`degraded\` (still 200): Redis is down, the API works without cache, limits and counters. \`down\` (503): PostgreSQL is down. One INFO and one \`SELECT 1\` at most per poll: polls of an isolate within ${REUSE_MS} ms of an answer share it.`,
   responses: {
-    200: { description: 'The API can serve requests', content: { 'application/json': { schema: Overall } } },
+    200: { description: 'The API can serve requests', content: { 'application/json': { schema: HealthSchema } } },
     503: {
       description: `PostgreSQL is unreachable (\`down\`), ${misconfigured}`,
-      content: { 'application/json': { schema: z.union([Overall, Misconfigured]) } },
+      content: { 'application/json': { schema: z.union([HealthSchema, MisconfiguredSchema]) } },
     },
   },
 });

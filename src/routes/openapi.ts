@@ -1,17 +1,19 @@
-// Shared pieces of the route definitions: the error envelope's schema and the responses every route
-// documents, so /openapi.json lists each route's errors with the contract's codes.
-import { z } from '@hono/zod-openapi';
+// Shared pieces of the route definitions: bodies and responses in JSON, the errors every route documents (so
+// /openapi.json lists each route's errors with the contract's codes), the id path parameter.
+import { z } from 'zod';
 import { errorStatus, type ErrorCode } from '../errors.ts';
+import { ErrorSchema } from '../schemas/errors.ts';
+import { DbIdText } from '../schemas/fields.ts';
 
-export const ErrorSchema = z
-  .object({
-    error: z.object({
-      code: z.string().openapi({ example: 'validation_failed' }),
-      message: z.string(),
-      details: z.unknown().optional(),
-    }),
-  })
-  .openapi('Error');
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  required: true,
+  content: { 'application/json': { schema } },
+});
+
+export const jsonResponse = <T extends z.ZodType>(description: string, schema: T) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
 
 const descriptions: Record<number, string> = {
   400: 'The body is not valid JSON',
@@ -31,26 +33,25 @@ const descriptions: Record<number, string> = {
  * limited and may find the database down; a route that takes a body (it lists `invalid_json`) may also get
  * one that is too large or not JSON.
  */
-export function errors(...codes: ErrorCode[]) {
+type ErrorResponse = { description: string; content: { 'application/json': { schema: typeof ErrorSchema } } };
+type Always = 'database_unavailable' | 'service_misconfigured' | 'rate_limited';
+
+export function errors<C extends ErrorCode = never>(...codes: C[]): Record<(typeof errorStatus)[C | Always], ErrorResponse> {
   const byStatus = new Map<number, ErrorCode[]>();
-  const bodyCodes: ErrorCode[] = codes.includes('invalid_json') ? ['payload_too_large', 'unsupported_media_type'] : [];
+  const bodyCodes: ErrorCode[] = (codes as ErrorCode[]).includes('invalid_json') ? ['payload_too_large', 'unsupported_media_type'] : [];
   for (const code of [...codes, ...bodyCodes, 'database_unavailable', 'service_misconfigured', 'rate_limited'] as ErrorCode[]) {
     const status = errorStatus[code];
     byStatus.set(status, [...new Set([...(byStatus.get(status) ?? []), code])]);
   }
   return Object.fromEntries(
-    [...byStatus].map(([status, list]) => [
+    [...byStatus].map(([status, list]): [number, ErrorResponse] => [
       status,
       {
         description: `${descriptions[status] ?? 'Error'} (${list.map((c) => `\`${c}\``).join(', ')})`,
         content: { 'application/json': { schema: ErrorSchema } },
       },
     ]),
-  );
+  ) as Record<(typeof errorStatus)[C | Always], ErrorResponse>;
 }
 
-export const IdParam = z.object({
-  id: z.coerce.number().int().positive().max(2_147_483_647).openapi({ param: { name: 'id', in: 'path' }, example: 7 }),
-});
-
-export const bearerSecurity = [{ bearerAuth: [] }];
+export const IdParam = z.object({ id: DbIdText.meta({ param: { name: 'id', in: 'path' }, example: 7 }) });

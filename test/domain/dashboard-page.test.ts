@@ -3,8 +3,8 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { pageHeaders, renderDashboardPage, renderForbiddenPage, renderSignInPage } from '../../src/routes/admin/pages/index.ts';
-import type { DailyMetrics } from '../../src/services/analytics/daily-metrics.ts';
-import type { DashboardData } from '../../src/services/dashboard/types.ts';
+import type { DailyMetrics } from '../../src/schemas/analytics.ts';
+import type { Dashboard } from '../../src/schemas/dashboard.ts';
 
 interface Found {
   attrs: Record<string, string>;
@@ -40,7 +40,7 @@ const counters = { total_api_calls: 12_345, 'api_calls:users:get': 40, 'api_call
   total_registrations: 87, users_created: 90, users_deleted: 3, parking_lots_created: 12, parking_lots_deleted: 1, total_reservations: 456,
   reservations_cancelled: 20, cache_hits: 600, cache_misses: 100, rate_limit_violations: 9 };
 
-function redisUp(): DashboardData {
+function redisUp(): Dashboard {
   return {
     generated_at: '2025-03-21T12:34:56.789Z',
     cache_seconds: 10,
@@ -60,11 +60,11 @@ function redisUp(): DashboardData {
   };
 }
 
-const redisDown = (): DashboardData => ({ ...redisUp(), redis: { available: false, error: 'Redis unreachable' }, metrics: null,
+const redisDown = (): Dashboard => ({ ...redisUp(), redis: { available: false, error: 'Redis unreachable' }, metrics: null,
   response_codes: [], top_endpoints: [], cache: null, active_users: null, rate_limit_violations: null });
 
 const options = { csrf: 'csrf-token-1', user: { email: 'ada@example.com', name: 'Ada' } };
-const render = (data: DashboardData) => renderDashboardPage(data, options);
+const render = (data: Dashboard) => renderDashboardPage(data, options);
 const metric = async (html: string, name: string) => (await select(html, `[data-metric="${name}"]`))[0];
 
 describe('the dashboard page, Redis up', () => {

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { call } from '../helpers/http.ts';
-// Imported after the helpers, which import the Worker: assembling the app records its routes.
-import { knownEndpoints } from '../../src/routes/endpoints.ts';
+import { createApp, routePatterns } from '../../src/app.ts';
 
 type Schema = { $ref?: string };
 type Response = { description: string; content?: Record<string, { schema?: Schema }> };
@@ -27,7 +26,7 @@ function operations(document: { paths: Record<string, Record<string, Operation>>
 
 /** The app's routes as the document spells them: `GET /users/{id}`. */
 function appRoutes(): string[] {
-  return knownEndpoints().map((endpoint) => endpoint.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, '{$1}'));
+  return routePatterns(createApp().routes).map((endpoint) => endpoint.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, '{$1}'));
 }
 
 describe('GET /openapi.json', () => {

@@ -1,6 +1,7 @@
 // The admin dashboard: GET /admin/redis-dashboard (JSON for scripts, a page for browsers), and the browser
 // sign-in and sign-out forms that set and clear its session cookie.
-import { z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { z } from 'zod';
 import type { Context } from 'hono';
 import type { AppEnv } from '../../app-env.ts';
 import { AppError } from '../../errors.ts';
@@ -13,10 +14,10 @@ import { parseToken } from '../../services/auth/tokens.ts';
 import { cached } from '../../services/cache.ts';
 import { gatherDashboard } from '../../services/dashboard/gather.ts';
 import { defineRoute, serve } from '../define-route.ts';
-import { errors } from '../openapi.ts';
-import { Email, jsonResponse, normalizeEmail } from '../schemas.ts';
+import { errors, jsonResponse } from '../openapi.ts';
+import { DashboardSchema } from '../../schemas/dashboard.ts';
+import { Email } from '../../schemas/fields.ts';
 import { pageHeaders, renderDashboardPage, renderForbiddenPage, renderSignInPage } from './pages/index.ts';
-import { DashboardSchema } from './schema.ts';
 
 const DASHBOARD = '/admin/redis-dashboard';
 
@@ -100,15 +101,16 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>): void {
       if (!wantsPage(c)) throw new AppError('forbidden', 'Only admins may see the dashboard.');
       return page(c, renderForbiddenPage({ csrf: csrfToken(c), user }), 403);
     }
-    const data = await cached(c.var.deps, keys.dashboard, ttl.dashboard, () => gatherDashboard(c.var.deps));
+    const data = await cached(c.var.deps, keys.dashboard, ttl.dashboard, () => gatherDashboard(c.var.deps, c.var.endpoints));
     if (!wantsPage(c)) return c.json(data, 200);
     return page(c, renderDashboardPage(data, { csrf: csrfToken(c), user }));
   });
 
   serve(app, signInRoute, async (c) => {
     const fields = await formFields(c);
-    const typed = typeof fields.email === 'string' ? normalizeEmail(fields.email) : '';
-    const email = Email.safeParse(typed).success ? typed : '';
+    const typed = typeof fields.email === 'string' ? fields.email.trim() : '';
+    const parsed = Email.safeParse(typed);
+    const email = parsed.success ? parsed.data : '';
     const password = typeof fields.password === 'string' ? fields.password : '';
     const again = (error: string, status: 400 | 401 | 403 | 429) => page(c, renderSignInPage({ csrf: csrfToken(c), error, email }), status);
     if (!csrfValid(c, fields.csrf)) return again('The form has expired. Please sign in again.', 403);

@@ -1,5 +1,6 @@
 // POST /auth/register, POST /auth/login, POST /auth/logout, GET /auth/me.
-import { z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { z } from 'zod';
 import type { AppEnv } from '../../app-env.ts';
 import { clientIp, rateLimitHeaders } from '../../middleware/gate.ts';
 import { login, LoginRefused } from '../../services/auth/login.ts';
@@ -7,11 +8,12 @@ import { logout } from '../../services/auth/logout.ts';
 import { register } from '../../services/users/users-service.ts';
 import { currentUser } from '../current-user.ts';
 import { defineRoute, serve } from '../define-route.ts';
-import { errors } from '../openapi.ts';
-import { Email, jsonBody, jsonResponse, Name, normalizeEmail, normalizePlate, Password, Plate, SessionSchema, UserSchema } from '../schemas.ts';
+import { errors, jsonBody, jsonResponse } from '../openapi.ts';
+import { Email, Name, Password, Plate } from '../../schemas/fields.ts';
+import { SessionSchema, UserSchema } from '../../schemas/users.ts';
 
-const RegisterBody = z.strictObject({ email: Email, password: Password, name: Name, vehicle_plate: Plate.optional() }).openapi('RegisterRequest');
-const LoginBody = z.strictObject({ email: Email, password: z.string().min(1).max(128) }).openapi('LoginRequest');
+const RegisterBody = z.strictObject({ email: Email, password: Password, name: Name, vehicle_plate: Plate.optional() }).meta({ id: 'RegisterRequest' });
+const LoginBody = z.strictObject({ email: Email, password: z.string().min(1).max(128) }).meta({ id: 'LoginRequest' });
 
 const registerRoute = defineRoute(
   {
@@ -64,19 +66,13 @@ const meRoute = defineRoute(
 export function registerAuthRoutes(app: OpenAPIHono<AppEnv>): void {
   serve(app, registerRoute, async (c) => {
     const body = c.req.valid('json');
-    const session = await register(c.var.deps, {
-      email: normalizeEmail(body.email),
-      password: body.password,
-      name: body.name,
-      vehicle_plate: normalizePlate(body.vehicle_plate) ?? null,
-    });
-    return c.json(session, 201);
+    return c.json(await register(c.var.deps, { ...body, vehicle_plate: body.vehicle_plate ?? null }), 201);
   });
 
   serve(app, loginRoute, async (c) => {
     const body = c.req.valid('json');
     try {
-      return c.json(await login(c.var.deps, clientIp(c), normalizeEmail(body.email), body.password), 200);
+      return c.json(await login(c.var.deps, clientIp(c), body.email, body.password), 200);
     } catch (error) {
       if (error instanceof LoginRefused) rateLimitHeaders(c, error.limit);
       throw error;

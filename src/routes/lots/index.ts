@@ -1,54 +1,28 @@
 // GET/POST /parking-lots, GET/PATCH/DELETE /parking-lots/:id, GET /parking-lots/:id/spots.
-import { z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { z } from 'zod';
 import type { AppEnv } from '../../app-env.ts';
 import { keys } from '../../redis/keys.ts';
 import { createLot, deleteLot, getLot, listLots, listSpots, MAX_PRICE_PER_HOUR_CENTS, updateLot } from '../../services/lots/lots-service.ts';
 import { defineRoute, serve } from '../define-route.ts';
-import { errors, IdParam } from '../openapi.ts';
-import { jsonBody, jsonResponse, listOf, Text } from '../schemas.ts';
+import { listOf, Text } from '../../schemas/fields.ts';
+import { LotSchema, SpotSchema } from '../../schemas/lots.ts';
+import { errors, IdParam, jsonBody, jsonResponse } from '../openapi.ts';
 
 const LotFields = {
-  name: Text.trim().min(1).max(120).openapi({ example: 'MG Road Central' }),
-  address: Text.trim().min(1).max(300).openapi({ example: '12 MG Road, Bengaluru' }),
-  pin_code: z.string().trim().regex(/^[A-Za-z0-9 -]{3,10}$/, 'a postal code of 3 to 10 letters, digits, spaces or hyphens').openapi({ example: '560001' }),
-  price_per_hour_cents: z.number().int().min(0).max(MAX_PRICE_PER_HOUR_CENTS).openapi({
+  name: Text.trim().min(1).max(120).meta({ example: 'MG Road Central' }),
+  address: Text.trim().min(1).max(300).meta({ example: '12 MG Road, Bengaluru' }),
+  pin_code: z.string().trim().regex(/^[A-Za-z0-9 -]{3,10}$/, 'a postal code of 3 to 10 letters, digits, spaces or hyphens').meta({ example: '560001' }),
+  price_per_hour_cents: z.number().int().min(0).max(MAX_PRICE_PER_HOUR_CENTS).meta({
     example: 4000,
     description: `Cents per hour, 0 to ${MAX_PRICE_PER_HOUR_CENTS} (10 000.00 an hour in the lot's currency): what a parking lot can charge, and low enough that the cost of any stay, even of 100 years, is stored and returned exactly.`,
   }),
-  capacity: z.number().int().min(1).max(5000).openapi({ example: 120 }),
+  capacity: z.number().int().min(1).max(5000).meta({ example: 120 }),
   latitude: z.number().min(-90).max(90).nullable().optional(),
   longitude: z.number().min(-180).max(180).nullable().optional(),
 };
 
-const LotSchema = z
-  .object({
-    id: z.number().int(),
-    name: z.string(),
-    address: z.string(),
-    pin_code: z.string(),
-    price_per_hour_cents: z.number().int(),
-    capacity: z.number().int(),
-    latitude: z.number().nullable(),
-    longitude: z.number().nullable(),
-    available_spots: z.number().int(),
-    reserved_spots: z.number().int(),
-    occupied_spots: z.number().int(),
-    created_at: z.string().openapi({ format: 'date-time' }),
-    updated_at: z.string().openapi({ format: 'date-time' }),
-  })
-  .openapi('ParkingLot');
-
-const SpotSchema = z
-  .object({
-    number: z.number().int(),
-    status: z.enum(['available', 'reserved', 'occupied']),
-    reservation_id: z.number().int().nullable(),
-    user_id: z.number().int().nullable(),
-    vehicle_plate: z.string().nullable(),
-  })
-  .openapi('Spot');
-
-const CreateLotBody = z.strictObject(LotFields).openapi('CreateParkingLotRequest');
+const CreateLotBody = z.strictObject(LotFields).meta({ id: 'CreateParkingLotRequest' });
 const UpdateLotBody = z
   .strictObject({
     name: LotFields.name.optional(),
@@ -59,7 +33,7 @@ const UpdateLotBody = z
     latitude: LotFields.latitude,
     longitude: LotFields.longitude,
   })
-  .openapi('UpdateParkingLotRequest');
+  .meta({ id: 'UpdateParkingLotRequest' });
 
 const listRoute = defineRoute(
   {

@@ -1,28 +1,29 @@
 // POST/GET /reservations, GET /reservations/:id, POST /reservations/:id/{park,release,cancel}.
-import { z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { z } from 'zod';
 import type { AppEnv } from '../../app-env.ts';
-import { AppError } from '../../errors.ts';
 import { book } from '../../services/reservations/booking.ts';
 import { getReservation, listReservations } from '../../services/reservations/queries.ts';
 import { cancel, park, release } from '../../services/reservations/steps.ts';
 import { currentUser } from '../current-user.ts';
 import { defineRoute, serve } from '../define-route.ts';
-import { errors, IdParam } from '../openapi.ts';
-import { jsonBody, jsonResponse, listOf, normalizePlate, PaymentMethod, Plate, ReservationSchema, ReservationStatus as Status } from '../schemas.ts';
+import { DbId, DbIdText, listOf, PaymentMethod, Plate, ReservationStatus } from '../../schemas/fields.ts';
+import { ReservationSchema } from '../../schemas/reservations.ts';
+import { errors, IdParam, jsonBody, jsonResponse } from '../openapi.ts';
 
-const BookBody = z.strictObject({ lot_id: z.number().int().positive().max(2_147_483_647), vehicle_plate: Plate }).openapi('BookRequest');
-const ReleaseBody = z.strictObject({ payment_method: PaymentMethod.optional() }).openapi('ReleaseRequest');
+const BookBody = z.strictObject({ lot_id: DbId, vehicle_plate: Plate }).meta({ id: 'BookRequest' });
+const ReleaseBody = z.strictObject({ payment_method: PaymentMethod.optional() }).meta({ id: 'ReleaseRequest' });
 const IdempotencyHeaders = z.object({
   'idempotency-key': z
     .string()
     .regex(/^[\x21-\x7e]{1,255}$/, '1 to 255 visible ASCII characters')
     .optional()
-    .openapi({ param: { in: 'header' }, description: 'Per user, kept 24 hours: a retry with the same key and body gets the first answer again (`Idempotent-Replayed: true`).' }),
+    .meta({ param: { in: 'header' }, description: 'Per user, kept 24 hours: a retry with the same key and body gets the first answer again (`Idempotent-Replayed: true`).' }),
 });
 const ListQuery = z.object({
-  user_id: z.coerce.number().int().positive().max(2_147_483_647).optional().openapi({ description: 'admin only' }),
-  lot_id: z.coerce.number().int().positive().max(2_147_483_647).optional(),
-  status: Status.optional(),
+  user_id: DbIdText.optional().meta({ description: 'admin only' }),
+  lot_id: DbIdText.optional(),
+  status: ReservationStatus.optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });
@@ -100,40 +101,31 @@ export function registerReservationRoutes(app: OpenAPIHono<AppEnv>): void {
     const answer = await book(c.var.deps, {
       userId: currentUser(c).id,
       lotId: body.lot_id,
-      vehiclePlate: normalizePlate(body.vehicle_plate),
+      vehiclePlate: body.vehicle_plate,
       idempotencyKey: c.req.valid('header')['idempotency-key'] ?? null,
     });
     if (answer.replayed) c.header('Idempotent-Replayed', 'true');
-    return c.json(answer.body as z.infer<typeof ReservationSchema>, answer.status as 201);
+    return answer.status === 201 ? c.json(answer.body, 201) : c.json(answer.body, answer.status);
   });
 
   serve(app, listRoute, async (c) => {
-    const query = c.req.valid('query');
-    const actor = currentUser(c);
-    if (query.user_id !== undefined && actor.role !== 'admin' && query.user_id !== actor.id) {
-      throw new AppError('forbidden', 'Only an admin may list the reservations of others.');
-    }
-    return c.json({ data: (await listReservations(c.var.deps, actor, query)) as z.infer<typeof ReservationSchema>[] }, 200);
+    return c.json({ data: await listReservations(c.var.deps, currentUser(c), c.req.valid('query')) }, 200);
   });
 
   serve(app, getRoute, async (c) => {
-    const reservation = await getReservation(c.var.deps, currentUser(c), c.req.valid('param').id);
-    return c.json(reservation as z.infer<typeof ReservationSchema>, 200);
+    return c.json(await getReservation(c.var.deps, currentUser(c), c.req.valid('param').id), 200);
   });
 
   serve(app, parkRoute, async (c) => {
-    const after = await park(c.var.deps, currentUser(c), c.req.valid('param').id);
-    return c.json(after as z.infer<typeof ReservationSchema>, 200);
+    return c.json(await park(c.var.deps, currentUser(c), c.req.valid('param').id), 200);
   });
 
   serve(app, releaseRoute, async (c) => {
     const paymentMethod = c.req.valid('json')?.payment_method ?? null;
-    const after = await release(c.var.deps, currentUser(c), c.req.valid('param').id, paymentMethod);
-    return c.json(after as z.infer<typeof ReservationSchema>, 200);
+    return c.json(await release(c.var.deps, currentUser(c), c.req.valid('param').id, paymentMethod), 200);
   });
 
   serve(app, cancelRoute, async (c) => {
-    const after = await cancel(c.var.deps, currentUser(c), c.req.valid('param').id);
-    return c.json(after as z.infer<typeof ReservationSchema>, 200);
+    return c.json(await cancel(c.var.deps, currentUser(c), c.req.valid('param').id), 200);
   });
 }

@@ -1,19 +1,21 @@
 // GET/POST /users, GET/PATCH/DELETE /users/:id.
-import { z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { z } from 'zod';
 import type { AppEnv } from '../../app-env.ts';
 import { keys } from '../../redis/keys.ts';
 import { createUser, deleteUser, getUser, listUsers, updateUser } from '../../services/users/users-service.ts';
 import { currentUser } from '../current-user.ts';
 import { defineRoute, serve } from '../define-route.ts';
-import { errors, IdParam } from '../openapi.ts';
-import { Email, jsonBody, jsonResponse, listOf, Name, normalizeEmail, normalizePlate, Password, Plate, Role, UserSchema } from '../schemas.ts';
+import { errors, IdParam, jsonBody, jsonResponse } from '../openapi.ts';
+import { Email, listOf, Name, Password, Plate, Role } from '../../schemas/fields.ts';
+import { UserSchema } from '../../schemas/users.ts';
 
 const CreateUserBody = z
   .strictObject({ email: Email, password: Password, name: Name, vehicle_plate: Plate.optional(), role: Role.optional() })
-  .openapi('CreateUserRequest');
+  .meta({ id: 'CreateUserRequest' });
 const UpdateUserBody = z
   .strictObject({ name: Name.optional(), vehicle_plate: Plate.nullable().optional(), password: Password.optional(), role: Role.optional() })
-  .openapi('UpdateUserRequest');
+  .meta({ id: 'UpdateUserRequest' });
 
 const listRoute = defineRoute(
   {
@@ -81,8 +83,7 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>): void {
 
   serve(app, createUserRoute, async (c) => {
     const body = c.req.valid('json');
-    const user = await createUser(c.var.deps, { ...body, email: normalizeEmail(body.email), vehicle_plate: normalizePlate(body.vehicle_plate) });
-    return c.json(user, 201);
+    return c.json(await createUser(c.var.deps, body), 201);
   });
 
   serve(app, getRoute, async (c) => {
@@ -92,7 +93,7 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>): void {
   serve(app, updateRoute, async (c) => {
     const { id } = c.req.valid('param');
     const body = c.req.valid('json');
-    const user = await updateUser(c.var.deps, currentUser(c), c.var.sessionHash ?? null, id, { ...body, vehicle_plate: normalizePlate(body.vehicle_plate) });
+    const user = await updateUser(c.var.deps, currentUser(c), c.var.sessionHash ?? null, id, body);
     return c.json(user, 200);
   });
 

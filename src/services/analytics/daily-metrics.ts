@@ -2,18 +2,8 @@
 // daily_metrics (filled by the nightly compaction) joined with the live Redis counters `daily_{metric}:{day}`.
 import { sql, type SQL } from 'drizzle-orm';
 import type { Deps } from '../../deps.ts';
-import { counters, dayOf, keys } from '../../redis/keys.ts';
-
-export const dailyMetricNames = ['logins', 'registrations', 'reservations'] as const;
-export type DailyMetric = (typeof dailyMetricNames)[number];
-
-export interface DailyPoint {
-  day: string;
-  value: number;
-}
-
-/** One series per metric, one point per day, oldest first, days without data as 0. */
-export type DailyMetrics = Record<DailyMetric, DailyPoint[]>;
+import { dailyCounters, dailyMetrics, dayOf, keys, type DailyMetric } from '../../redis/keys.ts';
+import type { DailyMetrics, DailyPoint } from '../../schemas/analytics.ts';
 
 /** A row of daily_metrics. */
 export interface HistoryRow {
@@ -24,12 +14,6 @@ export interface HistoryRow {
 
 /** Live total per Redis counter name (`daily_logins:2025-03-01`); null when Redis could not be asked. */
 export type LiveDaily = Map<string, number> | null;
-
-const counterKey: Record<DailyMetric, (day: string) => string> = {
-  logins: counters.dailyLogins,
-  registrations: counters.dailyRegistrations,
-  reservations: counters.dailyReservations,
-};
 
 /** The last `count` UTC days, today included, oldest first. */
 export function lastDays(count: number, now = new Date()): string[] {
@@ -50,7 +34,7 @@ export function dailyHistorySql(days: readonly string[]): SQL {
  * part already moved), so an increment that landed after the compaction is not lost.
  */
 export function readLiveDaily(deps: Deps, days: readonly string[]): Promise<LiveDaily> {
-  const names = dailyMetricNames.flatMap((metric) => days.map((day) => counterKey[metric](day)));
+  const names = dailyMetrics.flatMap((metric) => days.map((day) => dailyCounters[metric](day)));
   return deps.redis.readCounters([...names, ...names.map(keys.compactedMarker)]).then(
     (values) => values && new Map(names.map((name, i) => [name, values[i]! + values[names.length + i]!])),
   );
@@ -63,8 +47,8 @@ export function readLiveDaily(deps: Deps, days: readonly string[]): Promise<Live
 export function mergeDaily(days: readonly string[], history: readonly HistoryRow[], live: LiveDaily): DailyMetrics {
   const stored = new Map(history.map((row) => [`${row.metric}:${row.day}`, Number(row.value)]));
   const series = (metric: DailyMetric): DailyPoint[] =>
-    days.map((day) => ({ day, value: Math.max(stored.get(`${metric}:${day}`) ?? 0, live?.get(counterKey[metric](day)) ?? 0) }));
-  return { logins: series('logins'), registrations: series('registrations'), reservations: series('reservations') };
+    days.map((day) => ({ day, value: Math.max(stored.get(`${metric}:${day}`) ?? 0, live?.get(dailyCounters[metric](day)) ?? 0) }));
+  return Object.fromEntries(dailyMetrics.map((metric) => [metric, series(metric)])) as DailyMetrics;
 }
 
 /** The series on their own (the dashboard): one Postgres and one Redis round trip, side by side. */

@@ -3,20 +3,20 @@
 import type { Deps } from '../../deps.ts';
 import { counters, keys, ttl } from '../../redis/keys.ts';
 import type { CacheLookup } from '../../redis/store.ts';
-import type { PublicUser } from '../users/user-view.ts';
 import { loadUserWithSessions, type LiveSessions } from './sessions.ts';
 import type { ParsedToken } from './tokens.ts';
+import type { User } from '../../schemas/users.ts';
 
 export interface SessionLookups {
   sessions: Promise<CacheLookup<LiveSessions>>;
-  user: Promise<CacheLookup<PublicUser>>;
+  user: Promise<CacheLookup<User>>;
 }
 
 /** Queues the two cache reads; they leave with the rest of the request's first round trip. */
 export function lookupCaller(deps: Deps, token: ParsedToken): SessionLookups {
   return {
     sessions: deps.redis.cacheGet<LiveSessions>(keys.userSession(token.userId)),
-    user: deps.redis.cacheGet<PublicUser>(keys.user(token.userId)),
+    user: deps.redis.cacheGet<User>(keys.user(token.userId)),
   };
 }
 
@@ -28,7 +28,7 @@ function count(deps: Deps, lookup: CacheLookup<unknown>, hit: boolean): void {
  * The signed-in user as the cache proves it (the session map holds the token's hash, unexpired, and the user is
  * cached); null when Postgres must decide. Counts the lookups.
  */
-export async function cachedCaller(deps: Deps, token: ParsedToken, lookups: SessionLookups): Promise<PublicUser | null> {
+export async function cachedCaller(deps: Deps, token: ParsedToken, lookups: SessionLookups): Promise<User | null> {
   if (!deps.redis.readsTrusted) return null;
   const [sessionLookup, userLookup] = await Promise.all([lookups.sessions, lookups.user]);
   const cachedExpiry = sessionLookup.value?.[token.hash];
@@ -42,7 +42,7 @@ export async function cachedCaller(deps: Deps, token: ParsedToken, lookups: Sess
  * The signed-in user as Postgres knows it, or null when the token is unknown, ended, expired, or its user is
  * gone. What it found is cached after the response.
  */
-export async function loadCaller(deps: Deps, token: ParsedToken, lookups: SessionLookups): Promise<PublicUser | null> {
+export async function loadCaller(deps: Deps, token: ParsedToken, lookups: SessionLookups): Promise<User | null> {
   const untrusted = { value: null, version: null };
   const [sessionLookup, userLookup] = deps.redis.readsTrusted ? await Promise.all([lookups.sessions, lookups.user]) : [untrusted, untrusted];
   const loaded = await loadUserWithSessions(deps.db, token.userId);

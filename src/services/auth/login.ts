@@ -9,9 +9,10 @@ import type { Deps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import { counters, dayOf, keys, ttl } from '../../redis/keys.ts';
 import type { RateLimitResult } from '../../redis/store.ts';
-import { toPublicUser, type PublicUser } from '../users/user-view.ts';
+import { toUser } from '../users/user-view.ts';
 import { UNMATCHABLE_HASH, verifyPassword } from './password.ts';
 import { createSession, type IssuedSession } from './sessions.ts';
+import type { User } from '../../schemas/users.ts';
 
 const FAILURE_WINDOW_SECONDS = 15 * 60;
 const FAILURE_ENDPOINT = 'failed-login';
@@ -31,7 +32,7 @@ export function failureIdentity(ip: string, email: string): string {
 }
 
 /** Signs in; with `adminOnly` (the dashboard's form) a right password of a non-admin is refused with 403. */
-export async function login(deps: Deps, ip: string, email: string, password: string, options: { adminOnly?: boolean } = {}): Promise<{ user: PublicUser } & IssuedSession> {
+export async function login(deps: Deps, ip: string, email: string, password: string, options: { adminOnly?: boolean } = {}): Promise<{ user: User } & IssuedSession> {
   const identity = failureIdentity(ip, email);
   const max = deps.config.loginFailuresPer15Min;
   // Every attempt is counted before the password is checked, and a right one is given back afterwards: so
@@ -62,5 +63,5 @@ export async function login(deps: Deps, ip: string, email: string, password: str
   deps.request.count(counters.totalLogins);
   deps.request.count(counters.dailyLogins(dayOf(new Date())));
   deps.request.defer(() => deps.redis.addToSet(keys.activeUsers, row.id, ttl.activeUsers));
-  return { user: toPublicUser(row), ...session };
+  return { user: toUser(row), ...session };
 }

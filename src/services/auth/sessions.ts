@@ -3,8 +3,9 @@
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import { sessions } from '../../db/schema.ts';
-import { publicUserJson, type PublicUser } from '../users/user-view.ts';
+import { publicUserJson } from '../users/user-view.ts';
 import { newSecret, SESSION_TTL_MS, tokenFor } from './tokens.ts';
+import type { User } from '../../schemas/users.ts';
 
 /** Token hash -> expiry (ms since the epoch) of a user's live sessions. */
 export type LiveSessions = Record<string, number>;
@@ -26,9 +27,9 @@ export async function createSession(db: Database, userId: number): Promise<Issue
 }
 
 /** The user and all their live sessions, in one query; null when the user does not exist. */
-export async function loadUserWithSessions(db: Database, userId: number): Promise<{ user: PublicUser; live: LiveSessions } | null> {
+export async function loadUserWithSessions(db: Database, userId: number): Promise<{ user: User; live: LiveSessions } | null> {
   // Plain SQL with explicit aliases: inside a subquery an unqualified column would bind to the wrong table.
-  const result = await db.execute<{ user: PublicUser; live: [string, string][] | null }>(sql`
+  const result = await db.execute<{ user: User; live: [string, string][] | null }>(sql`
     SELECT ${publicUserJson('u')} AS user,
            (SELECT json_agg(json_build_array(s.token_hash, api_time(s.expires_at)))
               FROM sessions s WHERE s.user_id = u.id AND s.revoked_at IS NULL AND s.expires_at > now()) AS live

@@ -3,6 +3,7 @@
 // known; it proves nothing by itself: a session is found by the SHA-256 of the secret and must belong to that
 // user. Only hashes are ever stored, in Postgres or Redis.
 import { createHash } from 'node:crypto';
+import { MAX_DB_ID } from '../../schemas/fields.ts';
 
 export const SESSION_TTL_MS = 12 * 60 * 60 * 1000;
 
@@ -40,6 +41,6 @@ export function parseToken(token: string): ParsedToken | null {
   const match = TOKEN_SHAPE.exec(token);
   if (!match) return null;
   const userId = Number(match[1]);
-  if (userId > 2_147_483_647) return null;
+  if (userId > MAX_DB_ID) return null;
   return { userId, hash: sha256(match[2]!) };
 }

@@ -5,14 +5,15 @@ import type { Deps } from '../../deps.ts';
 import { raw } from '../../redis/gateway.ts';
 import { infoNumber, keysPerDb, parseInfo } from '../../redis/info.ts';
 import { ttl } from '../../redis/keys.ts';
-import { readAnalytics, type LiveAnalytics } from '../analytics/counters.ts';
+import type { Analytics } from '../../schemas/analytics.ts';
+import type { Dashboard, RedisServer } from '../../schemas/dashboard.ts';
+import { readAnalytics } from '../analytics/counters.ts';
 import { readDailyMetrics } from '../analytics/daily-metrics.ts';
 import { scanNamespaces } from './namespaces.ts';
-import type { DashboardData, RedisServerInfo } from './types.ts';
 
 const TOP_ENDPOINTS = 10;
 
-async function serverInfo(deps: Deps): Promise<RedisServerInfo> {
+async function serverInfo(deps: Deps): Promise<RedisServer> {
   const [info, size] = await Promise.all([deps.redis.attempt<string>((p) => raw(p, ['INFO'])), deps.redis.read<number>((p) => p.dbsize())]);
   if ('error' in info) return { available: false, error: info.error };
   const fields = parseInfo(info.value);
@@ -40,7 +41,7 @@ function descending<T extends string | number>(counts: Record<string, number>, k
     .sort((a, b) => b.count - a.count || String(a.name).localeCompare(String(b.name)));
 }
 
-function cacheInfo(metrics: LiveAnalytics | null, scan: Awaited<ReturnType<typeof scanNamespaces>> | null): DashboardData['cache'] {
+function cacheInfo(metrics: Analytics | null, scan: Awaited<ReturnType<typeof scanNamespaces>> | null): Dashboard['cache'] {
   if (!metrics || !scan) return null;
   return {
     hits: metrics.cache_hits,
@@ -52,9 +53,9 @@ function cacheInfo(metrics: LiveAnalytics | null, scan: Awaited<ReturnType<typeo
   };
 }
 
-export async function gatherDashboard(deps: Deps, now = new Date()): Promise<DashboardData> {
+export async function gatherDashboard(deps: Deps, endpoints: readonly string[], now = new Date()): Promise<Dashboard> {
   const scan = scanNamespaces(deps).catch(() => null);
-  const [redis, metrics, daily, namespaces] = await Promise.all([serverInfo(deps), readAnalytics(deps), readDailyMetrics(deps, 30, now), scan]);
+  const [redis, metrics, daily, namespaces] = await Promise.all([serverInfo(deps), readAnalytics(deps, endpoints), readDailyMetrics(deps, 30, now), scan]);
   return {
     generated_at: now.toISOString(),
     cache_seconds: ttl.dashboard,

@@ -7,7 +7,7 @@
 // nothing to do with key names, so the first pages are already a fair sample of the namespaces, and the
 // answer says how many keys it covers (`scanned`) and whether it stopped before the end (`truncated`).
 import type { Deps } from '../../deps.ts';
-import type { CacheNamespace } from './types.ts';
+import type { CacheNamespace } from '../../schemas/dashboard.ts';
 
 /** Keys per SCAN page (a hint: Redis may return a few more), so each TTL pipeline holds about this many. */
 export const SCAN_COUNT = 250;

@@ -8,6 +8,7 @@ import { sql } from 'drizzle-orm';
 import type { Deps } from '../../deps.ts';
 import { raw } from '../../redis/gateway.ts';
 import { infoNumber, keysPerDb, parseInfo } from '../../redis/info.ts';
+import type { PostgresHealth, RedisHealth } from '../../schemas/health.ts';
 import { shared } from './shared-probe.ts';
 
 /** The contract: /health/redis answers within 2 s even when Redis hangs, whatever REDIS_TIMEOUT_MS says. */
@@ -19,17 +20,6 @@ export const PROBE_TIMEOUT_MS = 1500;
  * or more still gets an answer that is fresh for its poll, and an outage shows at the next poll.
  */
 export const REUSE_MS = 1000;
-
-export type RedisHealth =
-  | {
-      status: 'ok';
-      latency_ms: number;
-      checked_at: string;
-      redis: { version: string | null; uptime_seconds: number | null; connected_clients: number | null; used_memory_bytes: number | null; keys: number };
-    }
-  | { status: 'unavailable'; error: string; checked_at: string };
-
-export type PostgresHealth = { status: 'ok'; latency_ms: number; checked_at: string } | { status: 'unavailable'; error: string; checked_at: string };
 
 const unavailable = (error: string) => ({ status: 'unavailable' as const, error, checked_at: new Date().toISOString() });
 

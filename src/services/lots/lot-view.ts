@@ -1,23 +1,7 @@
 // A parking lot as the API shows it: its fields and its live availability, counted from its spots.
 import { sql, type SQL } from 'drizzle-orm';
 
-export type PublicLot = {
-  id: number;
-  name: string;
-  address: string;
-  pin_code: string;
-  price_per_hour_cents: number;
-  capacity: number;
-  latitude: number | null;
-  longitude: number | null;
-  available_spots: number;
-  reserved_spots: number;
-  occupied_spots: number;
-  created_at: string;
-  updated_at: string;
-};
-
-/** SELECT … of PublicLot for `parking_lots l` joined with its spots `s`, grouped by l.id. */
+/** SELECT … of a Lot for `parking_lots l` joined with its spots `s`, grouped by l.id. */
 export const lotSelectList: SQL = sql.raw(`
   l.id, l.name, l.address, l.pin_code, l.price_per_hour_cents, l.capacity, l.latitude, l.longitude,
   count(s.id) FILTER (WHERE s.status = 'available')::int AS available_spots,

@@ -8,7 +8,8 @@ import { cached, whileHolding } from '../cache.ts';
 import { lockLot } from './lot-lock.ts';
 
 export { MAX_PRICE_PER_HOUR_CENTS } from '../../db/schema.ts';
-import { selectLots, type PublicLot } from './lot-view.ts';
+import { selectLots } from './lot-view.ts';
+import type { Lot, Spot } from '../../schemas/lots.ts';
 
 export interface NewLot {
   name: string;
@@ -22,14 +23,6 @@ export interface NewLot {
 
 export type LotPatch = Partial<NewLot>;
 
-export type SpotView = {
-  number: number;
-  status: 'available' | 'reserved' | 'occupied';
-  reservation_id: number | null;
-  user_id: number | null;
-  vehicle_plate: string | null;
-};
-
 const lotNotFound = (id: number) => new AppError('not_found', `There is no parking lot ${id}.`);
 
 /** The cache entries a change to lot `id` (or to its spots' states) makes stale. */
@@ -37,19 +30,19 @@ export function lotKeys(id: number): string[] {
   return [keys.lot(id), keys.lotsAll];
 }
 
-export function listLots(deps: Deps): Promise<PublicLot[]> {
-  return cached(deps, keys.lotsAll, ttl.lotsAll, async () => (await deps.db.execute<PublicLot>(selectLots(sql`true`))).rows);
+export function listLots(deps: Deps): Promise<Lot[]> {
+  return cached(deps, keys.lotsAll, ttl.lotsAll, async () => (await deps.db.execute<Lot>(selectLots(sql`true`))).rows);
 }
 
-export async function getLot(deps: Deps, id: number): Promise<PublicLot> {
-  const lot = await cached(deps, keys.lot(id), ttl.lot, async () => (await deps.db.execute<PublicLot>(selectLots(sql`l.id = ${id}`))).rows[0] ?? null);
+export async function getLot(deps: Deps, id: number): Promise<Lot> {
+  const lot = await cached(deps, keys.lot(id), ttl.lot, async () => (await deps.db.execute<Lot>(selectLots(sql`l.id = ${id}`))).rows[0] ?? null);
   if (!lot) throw lotNotFound(id);
   return lot;
 }
 
 /** Creates the lot and its spots 1..capacity in one statement. */
-export async function createLot(deps: Deps, input: NewLot): Promise<PublicLot> {
-  const result = await whileHolding(deps, [keys.lotsAll], () => deps.db.execute<PublicLot>(sql`
+export async function createLot(deps: Deps, input: NewLot): Promise<Lot> {
+  const result = await whileHolding(deps, [keys.lotsAll], () => deps.db.execute<Lot>(sql`
     WITH l AS (
       INSERT INTO parking_lots (name, address, pin_code, price_per_hour_cents, capacity, latitude, longitude)
       VALUES (${input.name}, ${input.address}, ${input.pin_code}, ${input.price_per_hour_cents}, ${input.capacity},
@@ -71,12 +64,12 @@ export async function createLot(deps: Deps, input: NewLot): Promise<PublicLot> {
  * must all be free (else 409 spots_in_use), so spot numbers stay 1..capacity. One round trip: the lot lock
  * (./lot-lock.ts), the change, and the lot as it is then.
  */
-export async function updateLot(deps: Deps, id: number, patch: LotPatch): Promise<PublicLot> {
+export async function updateLot(deps: Deps, id: number, patch: LotPatch): Promise<Lot> {
   const [, result, after] = await whileHolding(deps, lotKeys(id), () =>
     deps.db.batch([
       deps.db.execute(lockLot(id, 'UPDATE')),
       deps.db.execute<{ found: boolean; blocked: number; updated: boolean }>(updateStatement(id, patch)),
-      deps.db.execute<PublicLot>(selectLots(sql`l.id = ${id}`)),
+      deps.db.execute<Lot>(selectLots(sql`l.id = ${id}`)),
     ]),
   );
   const outcome = result.rows[0]!;
@@ -146,8 +139,8 @@ export async function deleteLot(deps: Deps, id: number): Promise<void> {
 }
 
 /** Every spot of a lot, with who holds it (admin view, always live). */
-export async function listSpots(deps: Deps, id: number): Promise<SpotView[]> {
-  const result = await deps.db.execute<SpotView & { lot_found: boolean }>(sql`
+export async function listSpots(deps: Deps, id: number): Promise<Spot[]> {
+  const result = await deps.db.execute<Spot & { lot_found: boolean }>(sql`
     SELECT s.number, s.status, r.id AS reservation_id, r.user_id, r.vehicle_plate, true AS lot_found
     FROM spots s
     LEFT JOIN reservations r ON r.spot_id = s.id AND r.status IN ('reserved', 'parked')

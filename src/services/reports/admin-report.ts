@@ -2,21 +2,12 @@
 // payment methods, the stored daily metrics), while the Redis counters are read in one round trip beside it.
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../../deps.ts';
-import { readAnalytics, type LiveAnalytics } from '../analytics/counters.ts';
-import { dailyHistorySql, lastDays, mergeDaily, readLiveDaily, type DailyMetrics, type HistoryRow } from '../analytics/daily-metrics.ts';
-import { lotTableSql, type LotRow } from './lot-table.ts';
+import type { AdminReport } from '../../schemas/reports.ts';
+import { readAnalytics } from '../analytics/counters.ts';
+import { dailyHistorySql, lastDays, mergeDaily, readLiveDaily, type HistoryRow } from '../analytics/daily-metrics.ts';
+import { lotTableSql } from './lot-table.ts';
 
 export const REPORT_DAYS = 30;
-
-type ByStatus = { reserved: number; parked: number; completed: number; cancelled: number };
-
-export interface AdminReport {
-  totals: { users: number; parking_lots: number; spots: number; reservations: ByStatus; revenue_cents: number };
-  lots: LotRow[];
-  daily: { day: string; reservations: number; revenue_cents: number }[];
-  payment_methods: { payment_method: 'card' | 'cash' | 'upi' | null; count: number; revenue_cents: number }[];
-  analytics: (LiveAnalytics & { available: true; daily_metrics: DailyMetrics }) | { available: false; daily_metrics: DailyMetrics };
-}
 
 type Sections = Omit<AdminReport, 'analytics'> & { daily_metrics_history: HistoryRow[] };
 
@@ -70,9 +61,9 @@ function reportSql(days: readonly string[]) {
  * in another, SCARD active_users) sent while the statement runs. Without Redis the report still answers,
  * with `analytics: {available: false}` and the daily metrics Postgres holds.
  */
-export async function buildAdminReport(deps: Deps, now = new Date()): Promise<AdminReport> {
+export async function buildAdminReport(deps: Deps, endpoints: readonly string[], now = new Date()): Promise<AdminReport> {
   const days = lastDays(REPORT_DAYS, now);
-  const live = readAnalytics(deps);
+  const live = readAnalytics(deps, endpoints);
   const liveDaily = readLiveDaily(deps, days);
   const stored = deps.db.execute<{ report: Sections }>(reportSql(days));
   const [analytics, dailyValues, result] = await Promise.all([live, liveDaily, stored]);

@@ -3,17 +3,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Deps } from '../../deps.ts';
 import type { CsvColumn } from '../csv.ts';
-
-export interface LotRow {
-  lot_id: number;
-  name: string;
-  capacity: number;
-  available: number;
-  reserved: number;
-  occupied: number;
-  completed_reservations: number;
-  revenue_cents: number;
-}
+import type { LotReport } from '../../schemas/reports.ts';
 
 /**
  * The rows of the lots matching `where` (a condition on `l`), in id order. Per lot, both aggregates are
@@ -40,7 +30,7 @@ export function lotTableSql(where: SQL, limit?: number): SQL {
     ${limit === undefined ? sql`` : sql`LIMIT ${limit}`}`;
 }
 
-export const lotColumns: CsvColumn<LotRow>[] = [
+export const lotColumns: CsvColumn<LotReport>[] = [
   { header: 'lot_id', value: (r) => r.lot_id },
   { header: 'name', value: (r) => r.name },
   { header: 'capacity', value: (r) => r.capacity },
@@ -54,10 +44,10 @@ export const lotColumns: CsvColumn<LotRow>[] = [
 const PAGE = 1000;
 
 /** Every lot, a page per Postgres round trip (keyset on the id, so a page never rescans the ones before). */
-export async function* lotPages(deps: Deps): AsyncGenerator<LotRow[]> {
+export async function* lotPages(deps: Deps): AsyncGenerator<LotReport[]> {
   let after = 0;
   for (;;) {
-    const { rows } = await deps.db.execute<{ lot: LotRow; id: number }>(lotTableSql(sql`l.id > ${after}`, PAGE));
+    const { rows } = await deps.db.execute<{ lot: LotReport; id: number }>(lotTableSql(sql`l.id > ${after}`, PAGE));
     if (rows.length > 0) yield rows.map((row) => row.lot);
     if (rows.length < PAGE) return;
     after = rows[rows.length - 1]!.id;

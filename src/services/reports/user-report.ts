@@ -3,29 +3,8 @@
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../../deps.ts';
 import type { CsvColumn } from '../csv.ts';
-
-export interface ReservationView {
-  id: number;
-  user_id: number | null;
-  lot_id: number | null;
-  spot_number: number;
-  vehicle_plate: string;
-  status: 'reserved' | 'parked' | 'completed' | 'cancelled';
-  reserved_at: string;
-  parked_at: string | null;
-  released_at: string | null;
-  price_per_hour_cents: number;
-  cost_cents: number | null;
-  payment_method: 'card' | 'cash' | 'upi' | null;
-}
-
-export interface UserReport {
-  reservations: { reserved: number; parked: number; completed: number; cancelled: number };
-  minutes_parked: number;
-  spent_cents: number;
-  per_lot: { lot_id: number | null; name: string | null; reservations: number; minutes_parked: number; spent_cents: number }[];
-  recent: ReservationView[];
-}
+import type { Reservation } from '../../schemas/reservations.ts';
+import type { UserReport } from '../../schemas/reports.ts';
 
 export const RECENT = 20;
 
@@ -62,15 +41,15 @@ export async function buildUserReport(deps: Deps, userId: number): Promise<UserR
 
 const fields = ['id', 'user_id', 'lot_id', 'spot_number', 'vehicle_plate', 'status', 'reserved_at', 'parked_at', 'released_at', 'price_per_hour_cents', 'cost_cents', 'payment_method'] as const;
 
-export const reservationColumns: CsvColumn<ReservationView>[] = fields.map((field) => ({ header: field, value: (r) => r[field] }));
+export const reservationColumns: CsvColumn<Reservation>[] = fields.map((field) => ({ header: field, value: (r) => r[field] }));
 
 const PAGE = 1000;
 
 /** All of the user's reservations, newest first, a page per round trip (keyset on the id). */
-export async function* historyPages(deps: Deps, userId: number): AsyncGenerator<ReservationView[]> {
+export async function* historyPages(deps: Deps, userId: number): AsyncGenerator<Reservation[]> {
   let before: number | null = null;
   for (;;) {
-    const { rows }: { rows: { reservation: ReservationView }[] } = await deps.db.execute<{ reservation: ReservationView }>(sql`
+    const { rows }: { rows: { reservation: Reservation }[] } = await deps.db.execute<{ reservation: Reservation }>(sql`
       SELECT api_reservation(r) AS reservation FROM reservations r
       WHERE r.user_id = ${userId} AND ${before === null ? sql`true` : sql`r.id < ${before}`} ORDER BY r.id DESC LIMIT ${PAGE}`);
     if (rows.length > 0) yield rows.map((row) => row.reservation);

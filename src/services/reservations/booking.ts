@@ -18,6 +18,8 @@ import { counters, dayOf } from '../../redis/keys.ts';
 import { whileHolding } from '../cache.ts';
 import { lockLot } from '../lots/lot-lock.ts';
 import { lotKeys } from '../lots/lots-service.ts';
+import type { ErrorBody } from '../../schemas/errors.ts';
+import type { Reservation } from '../../schemas/reservations.ts';
 
 export interface BookingRequest {
   userId: number;
@@ -26,11 +28,10 @@ export interface BookingRequest {
   idempotencyKey: string | null;
 }
 
-export interface BookingAnswer {
-  status: 201 | 404 | 409;
-  body: unknown;
-  replayed: boolean;
-}
+/** The answer to give, fresh or replayed: a reservation, or the refusal that was (and will again be) given. */
+export type BookingAnswer =
+  | { status: 201; body: Reservation; replayed: boolean }
+  | { status: 404 | 409; body: ErrorBody; replayed: boolean };
 
 const messages = {
   notFound: 'There is no such parking lot.',
@@ -139,5 +140,7 @@ export async function book(deps: Deps, request: BookingRequest): Promise<Booking
     deps.request.count(counters.totalReservations);
     deps.request.count(counters.dailyReservations(dayOf(new Date())));
   }
-  return { status: row.status as BookingAnswer['status'], body: row.body, replayed: row.kind === 'replay' };
+  const replayed = row.kind === 'replay';
+  // The statement builds both bodies in SQL (api_reservation(), or the error envelope); their shapes are its own.
+  return row.status === 201 ? { status: 201, body: row.body as Reservation, replayed } : { status: row.status as 404 | 409, body: row.body as ErrorBody, replayed };
 }

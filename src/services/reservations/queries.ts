@@ -2,31 +2,37 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
-import type { PublicUser } from '../users/user-view.ts';
+import type { ReservationStatus } from '../../schemas/fields.ts';
+import type { Reservation } from '../../schemas/reservations.ts';
+import type { User } from '../../schemas/users.ts';
 
 export interface ReservationFilter {
   user_id?: number | undefined;
   lot_id?: number | undefined;
-  status?: 'reserved' | 'parked' | 'completed' | 'cancelled' | undefined;
+  status?: ReservationStatus | undefined;
   limit: number;
   offset: number;
 }
 
-export async function listReservations(deps: Deps, actor: PublicUser, filter: ReservationFilter): Promise<unknown[]> {
+/** The reservations an actor may see: a user their own (asking for another's is 403), an admin anyone's. */
+export async function listReservations(deps: Deps, actor: User, filter: ReservationFilter): Promise<Reservation[]> {
+  if (filter.user_id !== undefined && actor.role !== 'admin' && filter.user_id !== actor.id) {
+    throw new AppError('forbidden', 'Only an admin may list the reservations of others.');
+  }
   const conditions: SQL[] = [];
   if (actor.role !== 'admin') conditions.push(sql`r.user_id = ${actor.id}`);
   else if (filter.user_id !== undefined) conditions.push(sql`r.user_id = ${filter.user_id}`);
   if (filter.lot_id !== undefined) conditions.push(sql`r.lot_id = ${filter.lot_id}`);
   if (filter.status !== undefined) conditions.push(sql`r.status = ${filter.status}::reservation_status`);
   const where = conditions.length > 0 ? sql.join(conditions, sql` AND `) : sql`true`;
-  const result = await deps.db.execute<{ reservation: unknown }>(sql`
+  const result = await deps.db.execute<{ reservation: Reservation }>(sql`
     SELECT api_reservation(r) AS reservation FROM reservations r WHERE ${where}
     ORDER BY r.id DESC LIMIT ${filter.limit} OFFSET ${filter.offset}`);
   return result.rows.map((row) => row.reservation);
 }
 
-export async function getReservation(deps: Deps, actor: PublicUser, id: number): Promise<unknown> {
-  const result = await deps.db.execute<{ user_id: number | null; reservation: unknown }>(sql`
+export async function getReservation(deps: Deps, actor: User, id: number): Promise<Reservation> {
+  const result = await deps.db.execute<{ user_id: number | null; reservation: Reservation }>(sql`
     SELECT r.user_id, api_reservation(r) AS reservation FROM reservations r WHERE r.id = ${id}`);
   const row = result.rows[0];
   if (!row) throw new AppError('not_found', `There is no reservation ${id}.`);

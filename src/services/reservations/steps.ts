@@ -8,9 +8,10 @@ import { AppError } from '../../errors.ts';
 import { counters, keys } from '../../redis/keys.ts';
 import { invalidateNow, whileHolding } from '../cache.ts';
 import { lotKeys } from '../lots/lots-service.ts';
-import type { PublicUser } from '../users/user-view.ts';
+import type { PaymentMethod } from '../../schemas/fields.ts';
+import type { Reservation } from '../../schemas/reservations.ts';
+import type { User } from '../../schemas/users.ts';
 
-export type PaymentMethod = 'card' | 'cash' | 'upi';
 
 interface Step {
   name: 'park' | 'release' | 'cancel';
@@ -39,7 +40,7 @@ function releaseStep(paymentMethod: PaymentMethod | null): Step {
   };
 }
 
-type Row = { before: { user_id: number | null; lot_id: number | null; status: string } | null; after: Record<string, unknown> | null };
+type Row = { before: { user_id: number | null; lot_id: number | null; status: string } | null; after: Reservation | null };
 
 /** Moves the reservation and its spot together; `before` tells why nothing moved (absent, not allowed, wrong state). */
 function stepStatement(id: number, step: Step, allowed: SQL): SQL {
@@ -62,7 +63,7 @@ async function invalidateLotOf(deps: Deps, id: number): Promise<void> {
   if (rows[0]?.lot_id) await invalidateNow(deps, lotKeys(rows[0].lot_id));
 }
 
-async function runStep(deps: Deps, actor: PublicUser, id: number, step: Step): Promise<unknown> {
+async function runStep(deps: Deps, actor: User, id: number, step: Step): Promise<Reservation> {
   const allowed = step.adminMayDo && actor.role === 'admin' ? sql`true` : sql`r.user_id = ${actor.id}`;
   // The lot of the reservation is known only to the statement (its entry is cleared after it); the list of lots
   // is held while the statement runs.
@@ -88,7 +89,7 @@ async function runStep(deps: Deps, actor: PublicUser, id: number, step: Step): P
   return after;
 }
 
-export const park = (deps: Deps, actor: PublicUser, id: number) => runStep(deps, actor, id, steps.park);
-export const cancel = (deps: Deps, actor: PublicUser, id: number) => runStep(deps, actor, id, steps.cancel);
-export const release = (deps: Deps, actor: PublicUser, id: number, paymentMethod: PaymentMethod | null) =>
+export const park = (deps: Deps, actor: User, id: number) => runStep(deps, actor, id, steps.park);
+export const cancel = (deps: Deps, actor: User, id: number) => runStep(deps, actor, id, steps.cancel);
+export const release = (deps: Deps, actor: User, id: number, paymentMethod: PaymentMethod | null) =>
   runStep(deps, actor, id, releaseStep(paymentMethod));

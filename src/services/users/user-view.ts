@@ -1,20 +1,9 @@
 // What the API (and the Redis cache) may show of a user: everything but the password hash.
 import { sql, type SQL } from 'drizzle-orm';
 import type { users } from '../../db/schema.ts';
+import type { User } from '../../schemas/users.ts';
 
-export type Role = 'user' | 'admin';
-
-export interface PublicUser {
-  id: number;
-  email: string;
-  name: string;
-  vehicle_plate: string | null;
-  role: Role;
-  created_at: string;
-  updated_at: string;
-}
-
-export function toPublicUser(row: typeof users.$inferSelect): PublicUser {
+export function toUser(row: typeof users.$inferSelect): User {
   return {
     id: row.id,
     email: row.email,

@@ -10,7 +10,9 @@ import { hashPassword } from '../auth/password.ts';
 import { revokeOtherSessions, sessionExpiry, type IssuedSession } from '../auth/sessions.ts';
 import { newSecret, tokenFor } from '../auth/tokens.ts';
 import { cached, whileHolding } from '../cache.ts';
-import { publicUserJson, toPublicUser, type PublicUser, type Role } from './user-view.ts';
+import { publicUserJson, toUser } from './user-view.ts';
+import type { Role } from '../../schemas/fields.ts';
+import type { User } from '../../schemas/users.ts';
 
 export interface NewUser {
   email: string;
@@ -36,23 +38,23 @@ function userKeys(id: number): string[] {
   return [keys.user(id), keys.usersAll, keys.userSession(id)];
 }
 
-export function listUsers(deps: Deps): Promise<PublicUser[]> {
+export function listUsers(deps: Deps): Promise<User[]> {
   return cached(deps, keys.usersAll, ttl.usersAll, async () =>
-    (await deps.db.select().from(users).orderBy(asc(users.id))).map(toPublicUser),
+    (await deps.db.select().from(users).orderBy(asc(users.id))).map(toUser),
   );
 }
 
-export async function getUser(deps: Deps, actor: PublicUser, id: number): Promise<PublicUser> {
+export async function getUser(deps: Deps, actor: User, id: number): Promise<User> {
   if (actor.role !== 'admin' && actor.id !== id) throw new AppError('forbidden', 'You may only see your own account.');
   const user = await cached(deps, keys.user(id), ttl.user, async () => {
     const [row] = await deps.db.select().from(users).where(eq(users.id, id));
-    return row ? toPublicUser(row) : null;
+    return row ? toUser(row) : null;
   });
   if (!user) throw userNotFound(id);
   return user;
 }
 
-export async function createUser(deps: Deps, input: NewUser): Promise<PublicUser> {
+export async function createUser(deps: Deps, input: NewUser): Promise<User> {
   const passwordHash = await hashPassword(input.password);
   try {
     const [row] = await whileHolding(deps, [keys.usersAll], () => deps.db
@@ -60,7 +62,7 @@ export async function createUser(deps: Deps, input: NewUser): Promise<PublicUser
       .values({ email: input.email, passwordHash, name: input.name, vehiclePlate: input.vehicle_plate ?? null, role: input.role ?? 'user' })
       .returning());
     deps.request.count(counters.usersCreated);
-    return toPublicUser(row!);
+    return toUser(row!);
   } catch (error) {
     if (constraintOf(error) === 'users_email_unique') throw emailTaken();
     throw error;
@@ -68,12 +70,12 @@ export async function createUser(deps: Deps, input: NewUser): Promise<PublicUser
 }
 
 /** Creates a `user` and their first session in one statement. */
-export async function register(deps: Deps, input: Omit<NewUser, 'role'>): Promise<{ user: PublicUser } & IssuedSession> {
+export async function register(deps: Deps, input: Omit<NewUser, 'role'>): Promise<{ user: User } & IssuedSession> {
   const passwordHash = await hashPassword(input.password);
   const { secret, hash } = newSecret();
   const expiresAt = sessionExpiry();
   try {
-    const result = await whileHolding(deps, [keys.usersAll], () => deps.db.execute<{ user: PublicUser }>(sql`
+    const result = await whileHolding(deps, [keys.usersAll], () => deps.db.execute<{ user: User }>(sql`
       WITH created AS (
         INSERT INTO users (email, password_hash, name, vehicle_plate, role)
         VALUES (${input.email}, ${passwordHash}, ${input.name}, ${input.vehicle_plate ?? null}, 'user')
@@ -108,7 +110,7 @@ const lastAdmin = () => new AppError('last_admin', 'This is the only admin left:
  * changes a role; no admin demotes themself, and the last admin cannot be demoted. A new password ends every
  * other session of that user, in the same transaction.
  */
-export async function updateUser(deps: Deps, actor: PublicUser, sessionHash: string | null, id: number, patch: UserPatch): Promise<PublicUser> {
+export async function updateUser(deps: Deps, actor: User, sessionHash: string | null, id: number, patch: UserPatch): Promise<User> {
   if (actor.role !== 'admin' && actor.id !== id) throw new AppError('forbidden', 'You may only change your own account.');
   if (patch.role !== undefined && actor.role !== 'admin') throw new AppError('forbidden', 'Only an admin changes roles.');
   if (patch.role === 'user' && actor.id === id) throw new AppError('forbidden', 'An admin cannot demote themselves.');
@@ -129,11 +131,11 @@ export async function updateUser(deps: Deps, actor: PublicUser, sessionHash: str
   );
   const row = updated[0];
   if (!row) throw exists.rows.length === 0 ? userNotFound(id) : lastAdmin();
-  return toPublicUser(row);
+  return toUser(row);
 }
 
 /** Deletes a user (their sessions die with them), refused while they hold an active reservation. */
-export async function deleteUser(deps: Deps, actor: PublicUser, id: number): Promise<void> {
+export async function deleteUser(deps: Deps, actor: User, id: number): Promise<void> {
   if (actor.id === id) throw new AppError('forbidden', 'An admin cannot delete their own account.');
   // Two statements in one transaction: the locks first, so the check sees any booking that committed meanwhile.
   const [, outcome] = await whileHolding(deps, userKeys(id), () => deps.db.batch([

@@ -4,7 +4,8 @@
 // anyone. Reading without hovering: gridlines carry their values, each series' peak and latest day are
 // written above their points, the series differ by dash pattern as well as colour, and a summary and a
 // table beside the chart give every value (daily-table.tsx).
-import type { DailyMetric, DailyMetrics, DailyPoint } from '../../../services/analytics/daily-metrics.ts';
+import type { DailyMetric } from '../../../redis/keys.ts';
+import type { DailyMetrics, DailyPoint } from '../../../schemas/analytics.ts';
 import { type Label, niceTicks, placeLabels, textWidth } from './chart-scale.ts';
 import { formatCompact, formatCount, formatDay } from './format.ts';
 

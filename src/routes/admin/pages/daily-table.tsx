@@ -1,6 +1,6 @@
 // The daily chart's numbers without the picture: a summary per series beside the chart, and every value in a
 // table that opens on demand (a <details>, so without script).
-import type { DailyMetrics } from '../../../services/analytics/daily-metrics.ts';
+import type { DailyMetrics } from '../../../schemas/analytics.ts';
 import { SERIES, total } from './daily-chart.tsx';
 import { formatCount, formatDay } from './format.ts';
 

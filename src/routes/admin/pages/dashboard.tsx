@@ -1,8 +1,8 @@
 // The admin dashboard page: headline numbers, the daily chart, response codes, top endpoints, the cache and
-// the Redis server, from one DashboardData snapshot. Static HTML and inline SVG, no script: a reload is the
+// the Redis server, from one Dashboard snapshot. Static HTML and inline SVG, no script: a reload is the
 // refresh. When Redis is down the page says so at the top and in every section whose figures live there, and
 // still shows what Postgres holds (the daily history).
-import type { DashboardData } from '../../../services/dashboard/types.ts';
+import type { Dashboard } from '../../../schemas/dashboard.ts';
 import { DailyChart } from './daily-chart.tsx';
 import { DailySummary, DailyTable } from './daily-table.tsx';
 import { formatCount, formatDuration, formatPercent, formatTimestamp } from './format.ts';
@@ -23,7 +23,7 @@ interface Headline {
 }
 
 /** The numbers of the JSON's `metrics` (the top-level copies only where metrics are missing). */
-function headlines(data: DashboardData): Headline[] {
+function headlines(data: Dashboard): Headline[] {
   const m = data.metrics;
   return [
     { metric: 'total_api_calls', label: 'API calls', value: m?.total_api_calls ?? null },
@@ -37,7 +37,7 @@ function headlines(data: DashboardData): Headline[] {
 }
 
 /** The text of a headline without a number: Redis down, or (hit rate only) no cache lookup yet. */
-const missing = (data: DashboardData, metric: string) => (data.metrics === null ? 'unavailable' : metric === 'cache_hit_rate' ? 'no lookups yet' : 'unavailable');
+const missing = (data: Dashboard, metric: string) => (data.metrics === null ? 'unavailable' : metric === 'cache_hit_rate' ? 'no lookups yet' : 'unavailable');
 
 /** The class of a headline's value: unavailable (red), not yet known (muted), or a long number set smaller. */
 function valueClass(value: number | null, text: string): string | undefined {
@@ -48,7 +48,7 @@ function valueClass(value: number | null, text: string): string | undefined {
 /** A long number may wrap only after a thousands separator, never inside a group. */
 const breakable = (text: string) => text.split(',').flatMap((group, i) => (i === 0 ? [group] : [',', <wbr />, group]));
 
-function Cards({ data }: { data: DashboardData }) {
+function Cards({ data }: { data: Dashboard }) {
   return (
     <dl class="cards">
       {headlines(data).map(({ metric, label, value, format = formatCount }) => {
@@ -79,7 +79,7 @@ function RedisDownBanner({ error }: { error: string | null }) {
   );
 }
 
-export function DashboardPage({ data, options }: { data: DashboardData; options: DashboardOptions }) {
+export function DashboardPage({ data, options }: { data: Dashboard; options: DashboardOptions }) {
   const redisDown = data.redis.available === false;
   const metrics = data.metrics;
   return (
@@ -155,6 +155,6 @@ export function DashboardPage({ data, options }: { data: DashboardData; options:
 }
 
 /** The dashboard as a complete HTML document. Send it with `pageHeaders()`. */
-export function renderDashboardPage(data: DashboardData, options: DashboardOptions): Promise<string> {
+export function renderDashboardPage(data: Dashboard, options: DashboardOptions): Promise<string> {
   return renderDocument(<DashboardPage data={data} options={options} />);
 }

@@ -1,8 +1,8 @@
 // The dashboard's tables and fact lists. A section whose figures live in Redis says "unavailable" when Redis
 // could not be asked, rather than showing zeros that would look like a quiet day.
 import type { Child } from 'hono/jsx';
-import type { LiveAnalytics } from '../../../services/analytics/counters.ts';
-import type { CacheInfo, RedisServerInfo } from '../../../services/dashboard/types.ts';
+import type { Analytics } from '../../../schemas/analytics.ts';
+import type { CacheInfo, RedisServer } from '../../../schemas/dashboard.ts';
 import { formatBytes, formatCount, formatDuration, formatPercent } from './format.ts';
 
 export function Unavailable({ what }: { what: string }) {
@@ -100,7 +100,7 @@ export function CacheSection({ cache }: { cache: CacheInfo }) {
 
 const orUnknown = <T,>(value: T | null, format: (v: T) => string) => (value === null ? 'unknown' : format(value));
 
-export function RedisServer({ redis }: { redis: Extract<RedisServerInfo, { available: true }> }) {
+export function RedisServer({ redis }: { redis: Extract<RedisServer, { available: true }> }) {
   const facts: [string, string][] = [
     ['Version', orUnknown(redis.version, String)],
     ['Mode', orUnknown(redis.mode, String)],
@@ -146,7 +146,7 @@ export function RedisServer({ redis }: { redis: Extract<RedisServerInfo, { avail
 }
 
 /** Every counter of the contract, under the names the JSON answer uses. */
-export function CountersTable({ metrics }: { metrics: LiveAnalytics }) {
+export function CountersTable({ metrics }: { metrics: Analytics }) {
   const rows = Object.entries(metrics).filter((entry): entry is [string, number] => typeof entry[1] === 'number' && entry[0] !== 'cache_hit_rate');
   return (
     <Scroll label="All counters">
