@@ -4,6 +4,7 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers';
 import worker from '../../src/index.ts';
 import type { Env } from '../../src/env.ts';
+import { checkAgainstContract } from './contract.ts';
 
 export interface TestEnv extends Env {
   NEON_CONTROL_URL: string;
@@ -63,6 +64,7 @@ export async function call<T = any>(method: string, path: string, options: CallO
   } catch {
     // not JSON: keep the text
   }
+  checkAgainstContract(method, new URL(request.url).pathname, response.status, response.headers.get('content-type'), body);
   return { status: response.status, headers: response.headers, body: body as T, text, elapsedMs };
 }
 
