@@ -15,7 +15,6 @@ import { ensureCacheTrusted } from '../redis/reconcile.ts';
 import type { RateLimitResult } from '../redis/store.ts';
 import { cachedCaller, loadCaller, lookupCaller } from '../services/auth/caller.ts';
 import { parseToken, type ParsedToken } from '../services/auth/tokens.ts';
-import { adminSessionToken } from './cookies.ts';
 
 export type Access = 'anyone' | 'signed-in' | 'admin';
 
@@ -25,10 +24,10 @@ export interface Guard<C extends Context<AppEnv> = Context<AppEnv>> {
   /** Cache keys the handler reads, fetched with the session and the rate limit. */
   prefetch?: (c: C) => string[];
   /**
-   * Also accept the admin session cookie (browser pages: GET under /admin only). A cookie that does not
+   * Also accept a session cookie, read by this function (the admin pages: GET only). A cookie that does not
    * hold a live session makes the caller anonymous rather than refused, so the page can offer the sign-in.
    */
-  cookie?: boolean;
+  cookie?: (c: Context<AppEnv>) => string | undefined;
 }
 
 const HOUR = 3600;
@@ -74,7 +73,7 @@ export function checkCredentials(guard: Guard<never>): MiddlewareHandler<AppEnv>
     c.set('endpoint', endpointOf(c));
     const bearer = bearerToken(c);
     const isGet = c.req.method === 'GET' || c.req.method === 'HEAD';
-    const cookie = bearer === null && guard.cookie && isGet ? adminSessionToken(c) : undefined;
+    const cookie = bearer === null && isGet ? guard.cookie?.(c) : undefined;
     if (bearer !== null && !parseToken(bearer)) throw new AppError('unauthorized', 'The bearer token is malformed.');
     const token = parseToken(bearer ?? cookie ?? '');
     if (!token && guard.access !== 'anyone') throw new AppError('unauthorized', 'Sign in first: send Authorization: Bearer <token>.');

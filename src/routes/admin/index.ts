@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Context } from 'hono';
 import type { AppEnv } from '../../app-env.ts';
 import { AppError } from '../../errors.ts';
-import { adminSessionToken, clearAdminSession, csrfToken, csrfValid, setAdminSession } from '../../middleware/cookies.ts';
+import { adminSessionToken, clearAdminSession, csrfToken, csrfValid, setAdminSession } from './cookies.ts';
 import { clientIp, rateLimitHeaders } from '../../middleware/gate.ts';
 import { keys, ttl } from '../../redis/keys.ts';
 import { login, LoginRefused } from '../../services/auth/login.ts';
@@ -36,7 +36,7 @@ const dashboardRoute = defineRoute(
       ...errors('unauthorized', 'forbidden'),
     },
   },
-  { access: 'anyone', cookie: true, prefetch: () => [keys.dashboard] },
+  { access: 'anyone', cookie: adminSessionToken, prefetch: () => [keys.dashboard] },
 );
 
 const FormBody = z.object({ email: z.string().max(254).optional(), password: z.string().max(128).optional(), csrf: z.string().max(128).optional() });

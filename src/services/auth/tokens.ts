@@ -19,8 +19,10 @@ export interface NewSecret {
 
 const TOKEN_SHAPE = /^pe_([1-9][0-9]{0,9})_([A-Za-z0-9_-]{43})$/;
 
-function base64url(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes)).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+/** `bytes` random bytes as unpadded base64url text. */
+export function randomBase64url(bytes: number): string {
+  const random = crypto.getRandomValues(new Uint8Array(bytes));
+  return btoa(String.fromCharCode(...random)).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
 }
 
 function sha256(text: string): string {
@@ -28,7 +30,7 @@ function sha256(text: string): string {
 }
 
 export function newSecret(): NewSecret {
-  const secret = base64url(crypto.getRandomValues(new Uint8Array(32)));
+  const secret = randomBase64url(32);
   return { secret, hash: sha256(secret) };
 }
 

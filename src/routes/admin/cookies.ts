@@ -3,7 +3,8 @@
 // CSRF cookie carries the token the sign-in and sign-out forms must echo (double submit).
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import type { AppEnv } from '../app-env.ts';
+import type { AppEnv } from '../../app-env.ts';
+import { randomBase64url } from '../../services/auth/tokens.ts';
 
 export const ADMIN_SESSION_COOKIE = 'parkedge_admin';
 export const CSRF_COOKIE = 'parkedge_csrf';
@@ -28,10 +29,7 @@ export function clearAdminSession(c: Context<AppEnv>): void {
 export function csrfToken(c: Context<AppEnv>): string {
   const existing = getCookie(c, CSRF_COOKIE);
   if (existing && /^[A-Za-z0-9_-]{32,64}$/.test(existing)) return existing;
-  const token = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))
-    .replaceAll('+', '-')
-    .replaceAll('/', '_')
-    .replace(/=+$/, '');
+  const token = randomBase64url(32);
   setCookie(c, CSRF_COOKIE, token, attributes);
   return token;
 }
