@@ -1,14 +1,16 @@
-// GET /openapi.json (the OpenAPI 3.1 document of every route) and GET /docs (a reference page rendered from
-// it on the server). Both are open to anyone and pass the gate like every API route, so they are rate limited
-// and counted. Both list themselves: they are routes of the API like the others.
+// GET /openapi.json (the OpenAPI 3.1 document of every route) and GET /docs (the API reference: Scalar, reading
+// that document in the browser). Both are open to anyone and pass the gate like every API route, so they are
+// rate limited and counted. Both list themselves: they are routes of the API like the others.
 import { z, type OpenAPIHono } from '@hono/zod-openapi';
+import { type ApiReferenceConfiguration, Scalar } from '@scalar/hono-api-reference';
 import type { AppEnv } from '../app-env.ts';
+import { REFERENCE_BUNDLE_PATH } from './docs/bundle.ts';
 import { buildDocument, type OpenApiDocument, registerDocumentComponents } from './docs/document.ts';
-import { type ApiDocument, renderPage } from './docs/page.tsx';
-import { css } from './docs/style.ts';
-import { pageHeaders } from './html-page.tsx';
+import { referenceHeaders } from './docs/headers.ts';
 import { defineRoute, serve } from './define-route.ts';
 import { errors } from './openapi.ts';
+
+const DOCUMENT_PATH = '/openapi.json';
 
 const DocumentSchema = z
   .looseObject({ openapi: z.string(), info: z.looseObject({ title: z.string(), version: z.string() }), paths: z.record(z.string(), z.unknown()) })
@@ -17,7 +19,7 @@ const DocumentSchema = z
 const documentRoute = defineRoute(
   {
     method: 'get',
-    path: '/openapi.json',
+    path: DOCUMENT_PATH,
     tags: ['Documentation'],
     summary: 'The OpenAPI 3.1 document of every route',
     responses: {
@@ -33,8 +35,9 @@ const pageRoute = defineRoute(
     method: 'get',
     path: '/docs',
     tags: ['Documentation'],
-    summary: 'A readable API reference (HTML)',
-    description: 'Rendered on the server from `/openapi.json`; no scripts and nothing loaded from elsewhere, so it works offline.',
+    summary: 'The API reference (HTML)',
+    description:
+      'Scalar, reading `/openapi.json`: search, a client that sends requests to this API, code samples. Everything it loads comes from this origin.',
     responses: {
       200: { description: 'The reference page', content: { 'text/html': { schema: z.string() } } },
       ...errors('unauthorized'),
@@ -43,13 +46,27 @@ const pageRoute = defineRoute(
   { access: 'anyone' },
 );
 
+// The page is a small HTML shell: the bundle from this origin and an inline script that starts it on the
+// document. Nothing may come from or go to another origin, so every Scalar feature that would is off.
+const configuration = {
+  url: DOCUMENT_PATH,
+  cdn: REFERENCE_BUNDLE_PATH,
+  pageTitle: 'ParkEdge API reference',
+  withDefaultFonts: false, // the system's fonts, not Scalar's font CDN
+  telemetry: false,
+  agent: { disabled: true }, // "Ask AI" talks to Scalar's servers
+  mcp: { disabled: true },
+  showDeveloperTools: 'never', // a toolbar of Scalar's hosted services
+  hideClientButton: true, // a link out to Scalar's hosted client; the try-it client stays
+  favicon: 'data:,', // otherwise the browser asks the Worker for /favicon.ico (a counted 404)
+} satisfies Partial<ApiReferenceConfiguration>;
+
 export function registerDocs(app: OpenAPIHono<AppEnv>): void {
   registerDocumentComponents(app);
 
-  // Built on first use, when every route is registered, then kept for the isolate's life: both depend only
-  // on the route definitions. A failed build is not kept, so the next request tries again.
+  // Built on first use, when every route is registered, then kept for the isolate's life: it depends only on
+  // the route definitions.
   let document: OpenApiDocument | undefined;
-  let page: Promise<string> | undefined;
   const getDocument = () => {
     try {
       return (document ??= buildDocument(app));
@@ -59,19 +76,17 @@ export function registerDocs(app: OpenAPIHono<AppEnv>): void {
       throw error instanceof Error ? error : new Error(`the OpenAPI document cannot be built: ${JSON.stringify(error)}`);
     }
   };
-  const getPage = () => {
-    page ??= renderPage(getDocument() as ApiDocument).catch((error: unknown) => {
-      page = undefined;
-      throw error;
-    });
-    return page;
-  };
 
   serve(app, documentRoute, (c) => c.json(getDocument() as z.infer<typeof DocumentSchema>, 200));
 
-  serve(app, pageRoute, async (c) => {
-    const html = await getPage();
-    for (const [name, value] of Object.entries(pageHeaders(css, "'none'"))) c.header(name, value);
-    return c.html(html, 200);
+  serve(app, pageRoute, async (c, next) => {
+    const nonce = crypto.randomUUID().replaceAll('-', '');
+    for (const [name, value] of Object.entries(referenceHeaders(nonce))) c.header(name, value);
+    // Scalar's middleware always answers (c.html); its type also allows passing on, which it never does here.
+    // The document names no server: this one, so that code samples show full URLs and try-it calls this origin.
+    const servers = [{ url: new URL(c.req.url).origin }];
+    const page = await Scalar<AppEnv>({ ...configuration, servers, nonce })(c, next);
+    if (!page) throw new Error('Scalar rendered no page');
+    return page;
   });
 }

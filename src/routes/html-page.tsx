@@ -1,6 +1,7 @@
-// What every HTML page of the API shares (the reference at /docs and the admin pages): one document shell
-// with a single inline stylesheet, and the headers under which a page can run nothing, load nothing from
-// elsewhere (images only as data: URLs) and be framed by no one. The stylesheet is allowed by its hash.
+// What the server-rendered HTML pages (the admin pages) share: one document shell with a single inline
+// stylesheet, and the headers under which a page can run nothing, load nothing from elsewhere (images only as
+// data: URLs), post forms only to this origin and be framed by no one. The stylesheet is allowed by its hash.
+// (/docs runs Scalar, a script, under a policy of its own: docs/headers.ts.)
 import { createHash } from 'node:crypto';
 import type { Child } from 'hono/jsx';
 
@@ -16,10 +17,9 @@ export function styleHash(css: string): string {
   return hash;
 }
 
-/** `formAction`: 'self' for pages with forms, 'none' for pages without. */
-export function pageHeaders(css: string, formAction: "'self'" | "'none'"): Record<string, string> {
+export function pageHeaders(css: string): Record<string, string> {
   return {
-    'Content-Security-Policy': `default-src 'none'; style-src ${styleHash(css)}; img-src data:; base-uri 'none'; form-action ${formAction}; frame-ancestors 'none'`,
+    'Content-Security-Policy': `default-src 'none'; style-src ${styleHash(css)}; img-src data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`,
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
   };

@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { call } from '../helpers/http.ts';
+import { makeAdmin } from '../helpers/fixtures.ts';
+import { call, type CallResult, randomIp, testEnv } from '../helpers/http.ts';
 import { createApp, routePatterns } from '../../src/app.ts';
+import { REFERENCE_BUNDLE_PATH } from '../../src/routes/docs/bundle.ts';
 
 type Schema = { $ref?: string };
 type Response = { description: string; content?: Record<string, { schema?: Schema }> };
@@ -100,77 +101,105 @@ describe('GET /openapi.json', () => {
 });
 
 describe('GET /docs', () => {
+  // The origin test/helpers/http.ts sends every request to.
+  const ORIGIN = 'http://parkedge.test';
+
   async function fetchPage() {
     const res = await call('GET', '/docs');
     expect(res.status, res.text).toBe(200);
     return res;
   }
 
-  /** The part of the page about one operation. */
-  function section(html: string, method: string, path: string): string {
-    const start = html.indexOf(`<span class="m m-${method}">${method.toUpperCase()}</span><code class="path">${path}</code>`);
-    expect(start, `${method.toUpperCase()} ${path} is on the page`).toBeGreaterThan(0);
-    return html.slice(start, html.indexOf('</article>', start));
-  }
-
-  it('is an HTML page with a strict Content-Security-Policy that allows exactly its own stylesheet', async () => {
-    const res = await fetchPage();
-    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
-    const policy = Object.fromEntries(
+  function policyOf(res: CallResult): Record<string, string> {
+    return Object.fromEntries(
       res.headers.get('content-security-policy')!.split(';').map((directive) => {
         const [name, ...values] = directive.trim().split(/\s+/);
         return [name!, values.join(' ')];
       }),
     );
-    expect(policy).toMatchObject({ 'default-src': "'none'", 'base-uri': "'none'", 'form-action': "'none'", 'frame-ancestors': "'none'" });
-    expect(policy['script-src']).toBeUndefined();
+  }
 
-    const styles = [...res.text.matchAll(/<style>([\s\S]*?)<\/style>/g)];
-    expect(styles).toHaveLength(1);
-    const digest = createHash('sha256').update(styles[0]![1]!).digest('base64');
-    expect(policy['style-src']).toBe(`'sha256-${digest}'`);
-    // A hash does not cover style attributes: the page must have none.
-    expect(res.text).not.toMatch(/\sstyle="/);
+  /** Every <script> of the page: its attributes and its inline text. */
+  function scripts(html: string) {
+    return [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)].map(([, attributes, text]) => ({
+      src: /\ssrc="([^"]*)"/.exec(attributes!)?.[1],
+      nonce: /\snonce="([^"]*)"/.exec(attributes!)?.[1],
+      text: text!.trim(),
+    }));
+  }
+
+  /** The configuration the page starts Scalar with. */
+  function configurationOf(html: string): Record<string, unknown> {
+    const start = scripts(html)[1]!.text;
+    expect(start).toMatch(/^Scalar\.createApiReference\('#app', \{[\s\S]*\}\)$/);
+    return JSON.parse(start.slice(start.indexOf('{'), -1));
+  }
+
+  it("is Scalar's reference: its bundle from this origin, started on /openapi.json with this origin as the server", async () => {
+    const { headers, text } = await fetchPage();
+    expect(headers.get('content-type')).toMatch(/^text\/html/);
+    const [bundle, start, ...others] = scripts(text);
+    expect(others).toEqual([]);
+    expect(bundle).toMatchObject({ src: REFERENCE_BUNDLE_PATH, text: '' });
+    expect(start!.src).toBeUndefined();
+    // Code samples and the try-it client use the server: the origin the page was asked for.
+    expect(configurationOf(text)).toMatchObject({ url: '/openapi.json', servers: [{ url: ORIGIN }], withDefaultFonts: false });
   });
 
-  it('loads nothing from elsewhere and runs no script', async () => {
+  it('refers to no other origin', async () => {
     const { text } = await fetchPage();
-    expect(text).not.toMatch(/<script/i);
-    expect(text).not.toMatch(/<link\b/i);
-    expect(text).not.toMatch(/<(img|iframe|object|embed)\b/i);
-    expect(text).not.toMatch(/@import|@font-face|url\(/i);
-    expect(text).not.toMatch(/(src|href|action)="(https?:)?\/\//i);
+    const paths = [...text.matchAll(/\b(?:src|href|action)="([^"]*)"|"(?:url|cdn)": "([^"]*)"/g)].map((m) => m[1] ?? m[2]!);
+    expect(paths).toEqual(expect.arrayContaining([REFERENCE_BUNDLE_PATH, '/openapi.json', ORIGIN]));
+    for (const path of paths) expect(path, path).toMatch(new RegExp(`^(?:/(?!/)|${ORIGIN.replaceAll('.', '\\.')}$)`));
+    const absolute = [...text.matchAll(/\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>)]*/gi)].map(([url]) => url);
+    expect(absolute).toEqual([ORIGIN]);
   });
 
-  it('shows every route of the app, under its method', async () => {
-    const { text } = await fetchPage();
-    for (const route of appRoutes()) {
-      const [method, path] = route.split(' ');
-      section(text, method!.toLowerCase(), path!);
-    }
+  it('has a Content-Security-Policy of its own: scripts only by a fresh nonce, requests only to this origin', async () => {
+    const first = await fetchPage();
+    const policy = policyOf(first);
+    expect(policy).toMatchObject({
+      'default-src': "'none'",
+      'connect-src': "'self'",
+      'base-uri': "'none'",
+      'form-action': "'none'",
+      'frame-ancestors': "'none'",
+    });
+    const nonce = /^'nonce-([A-Za-z0-9+/=_-]{22,})'$/.exec(policy['script-src']!)?.[1];
+    expect(nonce, policy['script-src']).toBeDefined();
+    // Both scripts (the bundle and the inline start) carry it; nothing else may run.
+    expect(scripts(first.text).map((script) => script.nonce)).toEqual([nonce, nonce]);
+    expect(first.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(first.headers.get('referrer-policy')).toBe('no-referrer');
+
+    const second = await fetchPage();
+    expect(policyOf(second)['script-src']).not.toBe(policy['script-src']);
   });
 
-  it('describes an operation: auth, parameters, body fields with their rules, and responses', async () => {
-    const { text } = await fetchPage();
-    const create = section(text, 'post', '/parking-lots');
-    expect(create).toContain('Bearer token');
-    // The body's fields, resolved from the CreateParkingLotRequest component, with their rules.
-    expect(create).toMatch(/<code class="name">capacity<\/code><span class="type">integer<\/span><span class="req">required<\/span>/);
-    expect(create).toContain('<code>≥ 1</code><code>≤ 5000</code>');
-    expect(create).toMatch(/<code class="name">latitude<\/code><span class="type">number \| null<\/span><span class="opt">optional<\/span>/);
-    expect(create).toContain('>201</span>');
-    expect(create).toContain('<code class="name">available_spots</code>');
+  it('leaves the headers of the other routes as they were', async () => {
+    const document = await call('GET', '/openapi.json');
+    expect(document.headers.get('content-security-policy')).toBeNull();
+    const lots = await call('GET', '/parking-lots');
+    expect(lots.headers.get('content-security-policy')).toBeNull();
+  });
 
-    const list = section(text, 'get', '/reservations');
-    expect(list).toMatch(/<code class="name">status<\/code><span class="in">in query<\/span>/);
-    expect(list).toContain('one of reserved, parked, completed, cancelled');
+  it('passes the gate like other routes: rate limited, 401 for a malformed token, counted', async () => {
+    const ip = randomIp();
+    const env = { ...testEnv, RATE_LIMIT_ANONYMOUS_PER_HOUR: '2' };
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await call('GET', '/docs', { env, ip })).status);
+    expect(statuses).toEqual([200, 200, 429]);
+    const limited = await call('GET', '/docs', { env, ip });
+    expect(limited.body.error.code).toBe('rate_limited');
 
-    const book = section(text, 'post', '/reservations');
-    expect(book).toMatch(/<span class="in">in header<\/span>/);
-    expect(book).toContain('<code>lot_full</code>');
-    expect(book).toContain('href="#schema-Error"');
-    expect(text).toContain('id="schema-Error"');
+    const bad = await call('GET', '/docs', { headers: { authorization: 'Bearer not-a-token' } });
+    expect(bad.status).toBe(401);
+    expect(bad.body.error.code).toBe('unauthorized');
 
-    expect(section(text, 'get', '/parking-lots')).toContain('Open to anyone');
+    const admin = await makeAdmin();
+    const calls = async () => ((await call('GET', '/reports', { token: admin.token })).body.analytics.endpoint_calls['GET /docs'] ?? 0) as number;
+    const before = await calls();
+    await fetchPage();
+    expect(await calls()).toBeGreaterThanOrEqual(before + 1);
   });
 });

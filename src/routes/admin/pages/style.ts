@@ -122,9 +122,9 @@ form#sign-in button { margin-top: 1.25rem; }
 `;
 
 /**
- * The headers of every admin page: those of every HTML page (../../html-page.tsx), forms posted only to this
- * origin, and no copy kept by the browser or a proxy (the page shows who is signed in and live figures).
+ * The headers of every admin page: those of every server-rendered page (../../html-page.tsx, forms posted only
+ * to this origin), and no copy kept by the browser or a proxy (the page shows who is signed in and live figures).
  */
 export function adminPageHeaders(): Record<string, string> {
-  return { ...pageHeaders(css, "'self'"), 'Cache-Control': 'no-store' };
+  return { ...pageHeaders(css), 'Cache-Control': 'no-store' };
 }
