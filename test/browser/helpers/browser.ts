@@ -6,10 +6,10 @@ export const CHROMIUM_PATH = '/usr/bin/chromium';
 /** Screenshots and the wrangler dev log; ignored by git. */
 export const ARTIFACTS = new URL('../../artifacts/', import.meta.url).pathname;
 
-export function launchChromium(): Promise<Browser> {
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', ...extraArgs],
   });
 }
 
