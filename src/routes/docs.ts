@@ -82,10 +82,10 @@ export function registerDocs(app: OpenAPIHono<AppEnv>): void {
   serve(app, pageRoute, async (c, next) => {
     const nonce = crypto.randomUUID().replaceAll('-', '');
     for (const [name, value] of Object.entries(referenceHeaders(nonce))) c.header(name, value);
-    // Scalar's middleware always answers (c.html); its type also allows passing on, which it never does here.
     // The document names no server: this one, so that code samples show full URLs and try-it calls this origin.
     const servers = [{ url: new URL(c.req.url).origin }];
     const page = await Scalar<AppEnv>({ ...configuration, servers, nonce })(c, next);
+    // Scalar's middleware always answers (c.html); its type also allows passing on, which it never does here.
     if (!page) throw new Error('Scalar rendered no page');
     return page;
   });
