@@ -2,7 +2,7 @@
 // HTMLRewriter, against the DOM contract the route and the browser tests rely on.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { pageHeaders, renderDashboardPage, renderForbiddenPage, renderSignInPage } from '../../src/routes/admin/pages/index.ts';
+import { adminPageHeaders, renderDashboardPage, renderForbiddenPage, renderSignInPage } from '../../src/routes/admin/pages/index.ts';
 import type { DailyMetrics } from '../../src/schemas/analytics.ts';
 import type { Dashboard } from '../../src/schemas/dashboard.ts';
 
@@ -219,7 +219,7 @@ describe('every admin page', () => {
   });
 
   it('is sent with a CSP that allows exactly its one stylesheet, and the other security headers', async () => {
-    const headers = pageHeaders();
+    const headers = adminPageHeaders();
     const policy = Object.fromEntries(headers['Content-Security-Policy']!.split(';').map((d) => d.trim().split(/\s+(.*)/s).slice(0, 2)));
     expect(policy).toMatchObject({ 'default-src': "'none'", 'img-src': 'data:', 'base-uri': "'none'", 'form-action': "'self'", 'frame-ancestors': "'none'" });
     expect(policy['script-src']).toBeUndefined();

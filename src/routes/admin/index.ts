@@ -17,7 +17,7 @@ import { defineRoute, serve } from '../define-route.ts';
 import { errors, jsonResponse } from '../openapi.ts';
 import { DashboardSchema } from '../../schemas/dashboard.ts';
 import { Email } from '../../schemas/fields.ts';
-import { pageHeaders, renderDashboardPage, renderForbiddenPage, renderSignInPage } from './pages/index.ts';
+import { adminPageHeaders, renderDashboardPage, renderForbiddenPage, renderSignInPage } from './pages/index.ts';
 
 const DASHBOARD = '/admin/redis-dashboard';
 
@@ -81,7 +81,7 @@ function wantsPage(c: Context<AppEnv>): boolean {
 
 async function page(c: Context<AppEnv>, body: string | Promise<string>, status: 200 | 400 | 401 | 403 | 429 = 200): Promise<Response> {
   c.header('Cache-Control', 'no-store');
-  for (const [name, value] of Object.entries(await pageHeaders())) c.header(name, value);
+  for (const [name, value] of Object.entries(adminPageHeaders())) c.header(name, value);
   return c.html(await body, status);
 }
 

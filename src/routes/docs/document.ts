@@ -44,7 +44,7 @@ const tagDescriptions: [name: string, description: string][] = [
   ['Parking lots', 'Lots and their spots, with live availability.'],
   ['Reservations', 'Book a spot, park, release (with the cost) or cancel.'],
   ['Reports', 'Occupancy, revenue and usage: for admins over everything, for users over their own history.'],
-  ['Admin', 'The Redis dashboard for admins.'],
+  ['Admin dashboard', 'The Redis dashboard for admins, and the forms that sign a browser in and out.'],
   ['Health', 'For uptime monitors: never rate limited, no authentication.'],
   ['Documentation', 'This reference and the OpenAPI document it is rendered from.'],
 ];

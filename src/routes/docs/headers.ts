@@ -1,5 +1,5 @@
 // The headers of /docs. Scalar is a script, so the page cannot have the admin pages' policy (no script at all,
-// ../html-page.tsx); it gets one of its own, as narrow as Scalar allows. Found by running the reference in
+// ../admin/pages/layout.tsx); it gets one of its own, as narrow as Scalar allows. Found by running the reference in
 // Chromium (load, expand every group, search, send a request, switch to dark mode) and reading the violations.
 export function referenceHeaders(nonce: string): Record<string, string> {
   const policy = [

@@ -6,7 +6,7 @@ import type { Dashboard } from '../../../schemas/dashboard.ts';
 import { DailyChart } from './daily-chart.tsx';
 import { DailySummary, DailyTable } from './daily-table.tsx';
 import { formatCount, formatDuration, formatPercent, formatTimestamp } from './format.ts';
-import { Document, renderDocument, SignOutForm } from './layout.tsx';
+import { AdminPage, renderPage, SignOutForm } from './layout.tsx';
 import { ResponseCodeChart } from './response-chart.tsx';
 import { CacheSection, CountersTable, RedisServer, TopEndpoints, Unavailable } from './sections.tsx';
 
@@ -83,7 +83,7 @@ export function DashboardPage({ data, options }: { data: Dashboard; options: Das
   const redisDown = data.redis.available === false;
   const metrics = data.metrics;
   return (
-    <Document title="Redis dashboard · ParkEdge admin">
+    <AdminPage title="Redis dashboard · ParkEdge admin">
       <header class="top">
         <h1>ParkEdge · Redis dashboard</h1>
         <div class="who">
@@ -150,11 +150,11 @@ export function DashboardPage({ data, options }: { data: Dashboard; options: Das
           {metrics === null ? <Unavailable what="Counters" /> : <CountersTable metrics={metrics} />}
         </section>
       </main>
-    </Document>
+    </AdminPage>
   );
 }
 
-/** The dashboard as a complete HTML document. Send it with `pageHeaders()`. */
+/** The dashboard as a complete HTML document. Send it with `adminPageHeaders()`. */
 export function renderDashboardPage(data: Dashboard, options: DashboardOptions): Promise<string> {
-  return renderDocument(<DashboardPage data={data} options={options} />);
+  return renderPage(<DashboardPage data={data} options={options} />);
 }

@@ -1,6 +1,6 @@
 // The sign-in page (what a browser that is not signed in gets) and the page for a signed-in non-admin. Plain
 // forms posting to the app's own origin with a CSRF token; no script, so they work with the CSP's no-script.
-import { Document, renderDocument, SignOutForm } from './layout.tsx';
+import { AdminPage, renderPage, SignOutForm } from './layout.tsx';
 
 export interface SignInOptions {
   csrf: string;
@@ -12,7 +12,7 @@ export interface SignInOptions {
 
 function SignInPage({ csrf, error, email }: SignInOptions) {
   return (
-    <Document title={error ? 'Sign-in failed · ParkEdge admin' : 'Sign in · ParkEdge admin'}>
+    <AdminPage title={error ? 'Sign-in failed · ParkEdge admin' : 'Sign in · ParkEdge admin'}>
       <main class="sign-in">
         <div class="panel">
           <h1>ParkEdge admin</h1>
@@ -33,13 +33,13 @@ function SignInPage({ csrf, error, email }: SignInOptions) {
           </form>
         </div>
       </main>
-    </Document>
+    </AdminPage>
   );
 }
 
 function ForbiddenPage({ csrf, user }: { csrf: string; user: { email: string } }) {
   return (
-    <Document title="Admins only · ParkEdge admin">
+    <AdminPage title="Admins only · ParkEdge admin">
       <main class="sign-in">
         <div class="panel">
           <h1>Admins only</h1>
@@ -51,16 +51,16 @@ function ForbiddenPage({ csrf, user }: { csrf: string; user: { email: string } }
           <SignOutForm csrf={csrf} />
         </div>
       </main>
-    </Document>
+    </AdminPage>
   );
 }
 
-/** The sign-in page as a complete HTML document. Send it with `pageHeaders()`. */
+/** The sign-in page as a complete HTML document. Send it with `adminPageHeaders()`. */
 export function renderSignInPage(options: SignInOptions): Promise<string> {
-  return renderDocument(<SignInPage {...options} />);
+  return renderPage(<SignInPage {...options} />);
 }
 
 /** The page for a signed-in user who is not an admin (the route answers it with 403). */
 export function renderForbiddenPage(options: { csrf: string; user: { email: string } }): Promise<string> {
-  return renderDocument(<ForbiddenPage {...options} />);
+  return renderPage(<ForbiddenPage {...options} />);
 }

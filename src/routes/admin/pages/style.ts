@@ -1,8 +1,6 @@
-// The admin pages' only stylesheet, inline, and the headers every admin page is sent with. The
-// Content-Security-Policy allows exactly this text by its SHA-256 hash: no 'unsafe-inline', no script-src at
-// all, nothing loaded from elsewhere. A hash does not cover style="" attributes, so the pages use none; the
-// charts are coloured through classes, which also lets them follow the dark colour scheme.
-import { pageHeaders } from '../../html-page.tsx';
+// The admin pages' only stylesheet, inline. The Content-Security-Policy allows exactly this text by its
+// SHA-256 hash (layout.tsx): no 'unsafe-inline'. A hash does not cover style="" attributes, so the pages use
+// none; the charts are coloured through classes, which also lets them follow the dark colour scheme.
 
 export const css = `
 :root { color-scheme: light dark; --bg: #f3f5f8; --card: #fff; --fg: #1d2330; --muted: #5b6475; --line: #d5dbe4;
@@ -120,11 +118,3 @@ form#sign-in button { margin-top: 1.25rem; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 @media (max-width: 30rem) { body { font-size: 14px; } .card dd { font-size: 1.35rem; } th, td { padding: .35rem .45rem; } }
 `;
-
-/**
- * The headers of every admin page: those of every server-rendered page (../../html-page.tsx, forms posted only
- * to this origin), and no copy kept by the browser or a proxy (the page shows who is signed in and live figures).
- */
-export function adminPageHeaders(): Record<string, string> {
-  return { ...pageHeaders(css), 'Cache-Control': 'no-store' };
-}
