@@ -3,30 +3,9 @@
 // secrets), so that /health can tell the operator what to fix.
 import { z } from 'zod';
 
-export interface Env {
-  /** Upstash REST URL of the Redis database. Unset: the API runs without Redis (no cache, limits or counters). */
-  UPSTASH_REDIS_REST_URL?: string;
-  /** Upstash REST token (a secret). */
-  UPSTASH_REDIS_REST_TOKEN?: string;
-  /** PostgreSQL connection string (Neon in production; a secret). */
-  DATABASE_URL: string;
-  /** Local only: the Neon-compatible HTTP `/sql` endpoint (the stand-in). Unset in production: Neon's own. */
-  NEON_HTTP_ENDPOINT?: string;
-  /** `production` or `development`; development allows the insecure local defaults. */
-  ENVIRONMENT?: string;
-  /** Requests per hour per signed-in user per endpoint (default 50). */
-  RATE_LIMIT_PER_HOUR?: string;
-  /** Requests per hour per client IP per endpoint for anonymous callers (default 100). */
-  RATE_LIMIT_ANONYMOUS_PER_HOUR?: string;
-  /** Failed sign-ins per 15 minutes per client IP and email (default 10). */
-  LOGIN_FAILURES_PER_15_MIN?: string;
-  /** How long one Redis round trip may take before it counts as failed (default 800 ms). */
-  REDIS_TIMEOUT_MS?: string;
-  /** How long the app stops calling Redis after a failure (default 5000 ms). */
-  REDIS_COOLDOWN_MS?: string;
-  /** How long one Postgres round trip may take before the request answers 503 (default 5000 ms). */
-  DATABASE_TIMEOUT_MS?: string;
-}
+/** The bindings, as `npm run types` generates them from wrangler.toml (worker-configuration.d.ts); each is
+ * described there. Secrets and settings may still be missing or blank at run time: they are validated here. */
+export type Env = Cloudflare.Env;
 
 const integer = (fallback: number, min: number, max: number) => {
   const error = `must be an integer from ${min} to ${max}`;
