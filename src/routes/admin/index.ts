@@ -7,15 +7,14 @@ import type { AppEnv } from '../../app-env.ts';
 import { AppError } from '../../errors.ts';
 import { adminSessionToken, clearAdminSession, csrfToken, csrfValid, setAdminSession } from './cookies.ts';
 import { clientIp, rateLimitHeaders } from '../../middleware/gate.ts';
-import { keys, ttl } from '../../redis/keys.ts';
+import { keys } from '../../redis/keys.ts';
 import { login, LoginRefused } from '../../services/auth/login.ts';
 import { logout } from '../../services/auth/logout.ts';
 import { parseToken } from '../../services/auth/tokens.ts';
-import { cached } from '../../services/cache.ts';
-import { gatherDashboard } from '../../services/dashboard/gather.ts';
+import { dashboardFor } from '../../services/dashboard/gather.ts';
 import { defineRoute, serve } from '../define-route.ts';
 import { errors, jsonResponse } from '../openapi.ts';
-import { DashboardSchema } from '../../schemas/dashboard.ts';
+import { DashboardSchema, type Dashboard } from '../../schemas/dashboard.ts';
 import { Email } from '../../schemas/fields.ts';
 import { adminPageHeaders, renderDashboardPage, renderForbiddenPage, renderSignInPage } from './pages/index.ts';
 
@@ -97,11 +96,13 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>): void {
       if (adminSessionToken(c)) clearAdminSession(c);
       return page(c, renderSignInPage({ csrf: csrfToken(c) }));
     }
-    if (user.role !== 'admin') {
-      if (!wantsPage(c)) throw new AppError('forbidden', 'Only admins may see the dashboard.');
-      return page(c, renderForbiddenPage({ csrf: csrfToken(c), user }), 403);
+    let data: Dashboard;
+    try {
+      data = await dashboardFor(c.var.deps, user, c.var.endpoints);
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'forbidden' && wantsPage(c)) return page(c, renderForbiddenPage({ csrf: csrfToken(c), user }), 403);
+      throw error;
     }
-    const data = await cached(c.var.deps, keys.dashboard, ttl.dashboard, () => gatherDashboard(c.var.deps, c.var.endpoints));
     if (!wantsPage(c)) return c.json(data, 200);
     return page(c, renderDashboardPage(data, { csrf: csrfToken(c), user }));
   });

@@ -4,9 +4,12 @@
 import type { Deps } from '../../deps.ts';
 import { raw } from '../../redis/gateway.ts';
 import { infoNumber, keysPerDb, parseInfo } from '../../redis/info.ts';
-import { ttl } from '../../redis/keys.ts';
+import { keys, ttl } from '../../redis/keys.ts';
 import type { Analytics } from '../../schemas/analytics.ts';
 import type { Dashboard, RedisServer } from '../../schemas/dashboard.ts';
+import type { User } from '../../schemas/users.ts';
+import { AppError } from '../../errors.ts';
+import { cached } from '../cache.ts';
 import { readAnalytics } from '../analytics/counters.ts';
 import { readDailyMetrics } from '../analytics/daily-metrics.ts';
 import { scanNamespaces } from './namespaces.ts';
@@ -68,4 +71,10 @@ export async function gatherDashboard(deps: Deps, endpoints: readonly string[], 
     active_users: metrics?.active_users ?? null,
     rate_limit_violations: metrics?.rate_limit_violations ?? null,
   };
+}
+
+/** The dashboard for an admin: the snapshot of the last few seconds, or a new one. */
+export function dashboardFor(deps: Deps, actor: User, endpoints: readonly string[]): Promise<Dashboard> {
+  if (actor.role !== 'admin') throw new AppError('forbidden', 'Only admins may see the dashboard.');
+  return cached(deps, keys.dashboard, ttl.dashboard, () => gatherDashboard(deps, endpoints));
 }
