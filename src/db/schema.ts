@@ -131,8 +131,10 @@ export const reservations = pgTable(
     uniqueIndex('reservations_one_active_per_plate')
       .on(t.vehiclePlate)
       .where(sql`${t.status} IN ('reserved', 'parked')`),
-    index('reservations_user_id_idx').on(t.userId),
-    index('reservations_lot_id_idx').on(t.lotId),
+    // Keyset pages of a user's, a lot's or a status's reservations, newest first: each page an index range.
+    index('reservations_user_id_id_idx').on(t.userId, t.id.desc()),
+    index('reservations_lot_id_id_idx').on(t.lotId, t.id.desc()),
+    index('reservations_status_id_idx').on(t.status, t.id.desc()),
     index('reservations_reserved_at_idx').on(t.reservedAt),
     // The reports' revenue per day of release.
     index('reservations_completed_released_at_idx')
