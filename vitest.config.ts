@@ -21,6 +21,8 @@ const workerd: TestProjectInlineConfiguration = {
           ISOLATED_REDIS_URL: inject('isolatedRedisUrl'),
           SCAN_REDIS_URL: inject('scanRedisUrl'),
           HEALTH_REDIS_URL: inject('healthRedisUrl'),
+          LISTS_DATABASE_URL: inject('listsDatabaseUrl'),
+          LISTS_REDIS_URL: inject('listsRedisUrl'),
         },
       },
     })),

@@ -3,7 +3,7 @@
 // broken endpoints for the outage tests: a port nobody listens on and a server that accepts and never answers.
 import net from 'node:net';
 import type { TestProject } from 'vitest/node';
-import { dropDatabase, dropOrphanDatabases } from '../dev/lib/database.ts';
+import { dropDatabase, dropOrphanDatabases, ensureDatabase, migrateDatabase } from '../dev/lib/database.ts';
 import { freePort, postgresAnswers } from '../dev/lib/probe.ts';
 import { spawnRedisServer } from '../dev/lib/redis-server.ts';
 import { startStack } from '../dev/lib/stack.ts';
@@ -25,6 +25,8 @@ declare module 'vitest' {
     isolatedRedisUrl: string;
     scanRedisUrl: string;
     healthRedisUrl: string;
+    listsDatabaseUrl: string;
+    listsRedisUrl: string;
   }
 }
 
@@ -65,6 +67,16 @@ export default async function setup(project: TestProject) {
     target: healthServer ? { host: '127.0.0.1', port: healthServer.port, db: 0 } : { ...stack.redisTarget, db: 3 },
   });
 
+  // A database and a Redis database of their own for the tests of the cached first pages of the lists
+  // (`users:all`, `parking_lots:all`): on the shared database the rows a test makes are never on the first page.
+  const listsDatabaseUrl = new URL(stack.databaseUrl);
+  listsDatabaseUrl.pathname = `${listsDatabaseUrl.pathname}_lists`;
+  if (stack.postgresKind === 'postgres') {
+    await ensureDatabase(listsDatabaseUrl.toString(), { recreate: true });
+    await migrateDatabase(listsDatabaseUrl.toString());
+  }
+  const lists = await startRedisRest({ token: stack.redisToken, target: { ...stack.redisTarget, db: 4 } });
+
   const hanging = net.createServer(() => {}); // accepts, reads nothing, answers nothing
   await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
   const hangingPort = (hanging.address() as net.AddressInfo).port;
@@ -79,14 +91,20 @@ export default async function setup(project: TestProject) {
   project.provide('isolatedRedisUrl', isolated.url);
   project.provide('scanRedisUrl', scan.url);
   project.provide('healthRedisUrl', health.url);
+  project.provide('listsDatabaseUrl', listsDatabaseUrl.toString());
+  project.provide('listsRedisUrl', lists.url);
 
   return async () => {
     hanging.close();
     await isolated.close();
     await scan.close();
     await health.close();
+    await lists.close();
     await healthServer?.stop();
     await stack.stop();
-    if (stack.postgresKind === 'postgres') await dropDatabase(stack.databaseUrl).catch(() => {});
+    if (stack.postgresKind === 'postgres') {
+      await dropDatabase(stack.databaseUrl).catch(() => {});
+      await dropDatabase(listsDatabaseUrl.toString()).catch(() => {});
+    }
   };
 }

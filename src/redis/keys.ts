@@ -72,6 +72,9 @@ export const ttl = {
   compactedMarker: 7 * 24 * 60 * 60,
 } as const;
 
+/** No cached value is larger: a list caches one page, and Upstash transfers and bills every byte. */
+export const MAX_CACHED_BYTES = 1024 * 1024;
+
 /** A UTC calendar day, the suffix of the daily counters. */
 export function dayOf(date: Date): string {
   return date.toISOString().slice(0, 10);

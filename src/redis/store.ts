@@ -8,7 +8,7 @@
 // version it saw, cacheSet only writes if that version is still current and no writer holds the key, and every
 // invalidation bumps the version. See scripts.ts.
 import { RedisUnavailable, type Pipeline, type RedisGateway } from './gateway.ts';
-import { keys, ttl } from './keys.ts';
+import { keys, MAX_CACHED_BYTES, ttl } from './keys.ts';
 import { slidingWindow, type RateLimitResult } from './rate-limit.ts';
 import { fillScript, holdScript, invalidateScript, runScript } from './scripts.ts';
 
@@ -21,6 +21,9 @@ export interface CacheLookup<T> {
 }
 
 const NOTHING: CacheLookup<never> = { value: null, version: null };
+
+/** A string of at most this many UTF-16 units is surely within MAX_CACHED_BYTES (a unit is at most 3 bytes). */
+const MAX_CACHED_CHARS = Math.floor(MAX_CACHED_BYTES / 3);
 
 /** Why a read failed, when Redis answered with an error rather than not at all. */
 function warnUnlessUnreachable(error: unknown): void {
@@ -78,6 +81,11 @@ export class RedisStore {
    */
   async cacheSet(key: string, value: unknown, ttlSeconds = 300): Promise<boolean> {
     const json = JSON.stringify(value);
+    // A value this large is a page that should have been smaller: not cached (reads go to Postgres), and said.
+    if (json.length > MAX_CACHED_CHARS && new TextEncoder().encode(json).byteLength > MAX_CACHED_BYTES) {
+      console.warn(JSON.stringify({ level: 'warn', msg: 'cache value too large, not cached', key, bytes: new TextEncoder().encode(json).byteLength }));
+      return false;
+    }
     const seen = this.seenVersions.get(key);
     if (seen === undefined) return (await this.write((p) => p.set(key, json, { ex: ttlSeconds }))) !== null;
     const stored = await this.script(fillScript, [key, keys.cacheVersion(key), keys.cacheHold(key)], [json, String(ttlSeconds), seen]);

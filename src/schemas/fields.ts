@@ -38,4 +38,3 @@ export const PaymentMethod = z.enum(['card', 'cash', 'upi']);
 export type PaymentMethod = z.infer<typeof PaymentMethod>;
 export const SpotStatus = z.enum(['available', 'reserved', 'occupied']);
 
-export const listOf = <T extends z.ZodType>(schema: T) => z.object({ data: z.array(schema) });

@@ -1,7 +1,7 @@
 // Parking lots and spots: creation with spots, capacity changes, deletion, live availability.
 import { describe, expect, it } from 'vitest';
 import { call } from '../helpers/http.ts';
-import { book, makeAdmin, makeLot, makeUser } from '../helpers/fixtures.ts';
+import { book, everyRow, listsWorld, makeAdmin, makeLot, makeUser } from '../helpers/fixtures.ts';
 
 describe('lots', () => {
   it('creates a lot with spots 1..capacity, readable by anyone with live availability', async () => {
@@ -13,25 +13,26 @@ describe('lots', () => {
     const anonymous = await call('GET', `/parking-lots/${lot.id}`);
     expect(anonymous.status).toBe(200);
     expect(anonymous.body).toEqual(lot);
-    const all = await call('GET', '/parking-lots');
-    expect(all.body.data.find((l: { id: number }) => l.id === lot.id)).toEqual(lot);
+    expect((await everyRow('/parking-lots')).find((l: { id: number }) => l.id === lot.id)).toEqual(lot);
   });
 
   it('shows exact availability after every reservation step, cached or not', async () => {
-    const admin = await makeAdmin();
-    const user = await makeUser();
-    const lot = await makeLot(admin, { capacity: 3 });
-    const read = async () => (await call('GET', `/parking-lots/${lot.id}`)).body;
-    const readAll = async () => (await call('GET', '/parking-lots')).body.data.find((l: { id: number }) => l.id === lot.id);
+    // In a world of its own, so the lot is on the cached first page (`parking_lots:all`).
+    const env = listsWorld;
+    const admin = await makeAdmin(env);
+    const user = await makeUser({ env });
+    const lot = await makeLot(admin, { capacity: 3 }, env);
+    const read = async () => (await call('GET', `/parking-lots/${lot.id}`, { env })).body;
+    const readAll = async () => (await call('GET', '/parking-lots', { env })).body.data.find((l: { id: number }) => l.id === lot.id);
     await read();
     await readAll(); // both cached now
-    const r = await book(user, lot.id);
+    const r = await book(user, lot.id, undefined, {}, env);
     expect(await read()).toMatchObject({ available_spots: 2, reserved_spots: 1, occupied_spots: 0 });
     expect(await readAll()).toMatchObject({ available_spots: 2, reserved_spots: 1 });
-    await call('POST', `/reservations/${r.body.id}/park`, { token: user.token });
+    await call('POST', `/reservations/${r.body.id}/park`, { token: user.token, env });
     expect(await read()).toMatchObject({ available_spots: 2, reserved_spots: 0, occupied_spots: 1 });
     expect(await readAll()).toMatchObject({ occupied_spots: 1 });
-    await call('POST', `/reservations/${r.body.id}/release`, { token: user.token });
+    await call('POST', `/reservations/${r.body.id}/release`, { token: user.token, env });
     expect(await read()).toMatchObject({ available_spots: 3, occupied_spots: 0 });
     expect(await readAll()).toMatchObject({ available_spots: 3 });
   });
@@ -77,7 +78,7 @@ describe('lots', () => {
     await call('GET', `/parking-lots/${lot.id}`); // cached
     expect((await call('DELETE', `/parking-lots/${lot.id}`, { token: admin.token })).status).toBe(204);
     expect((await call('GET', `/parking-lots/${lot.id}`)).status).toBe(404);
-    expect((await call('GET', '/parking-lots')).body.data.map((l: { id: number }) => l.id)).not.toContain(lot.id);
+    expect((await everyRow('/parking-lots')).map((l: { id: number }) => l.id)).not.toContain(lot.id);
     // The history stays, without its lot.
     expect((await call('GET', `/reservations/${r.body.id}`, { token: user.token })).body).toMatchObject({ lot_id: null, status: 'cancelled' });
   });

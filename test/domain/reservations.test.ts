@@ -149,8 +149,10 @@ describe('who may do what', () => {
     expect(cancelled.body.data.map((r: { id: number }) => r.id)).toEqual([rb.id]);
     const ofB = await call('GET', `/reservations?user_id=${b.id}`, { token: admin.token });
     expect(ofB.body.data.map((r: { id: number }) => r.id)).toEqual([rb.id]);
-    const paged = await call('GET', `/reservations?lot_id=${lot.id}&limit=1&offset=1`, { token: admin.token });
-    expect(paged.body.data.map((r: { id: number }) => r.id)).toEqual([ra.id]);
+    const first = await call('GET', `/reservations?lot_id=${lot.id}&limit=1`, { token: admin.token });
+    expect(first.body.data.map((r: { id: number }) => r.id)).toEqual([rb.id]);
+    const second = await call('GET', `/reservations?lot_id=${lot.id}&limit=1&cursor=${first.body.next_cursor}`, { token: admin.token });
+    expect(second.body).toMatchObject({ data: [expect.objectContaining({ id: ra.id })], next_cursor: null });
     expect((await call('GET', '/reservations?status=lost', { token: admin.token })).status).toBe(422);
     expect((await call('GET', '/reservations?limit=0', { token: admin.token })).status).toBe(422);
     expect((await call('GET', '/reservations?user_id=99999999999', { token: admin.token })).status).toBe(422);

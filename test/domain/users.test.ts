@@ -1,7 +1,7 @@
 // Users: the admin's list and CRUD; a user sees and edits only themself, never their role.
 import { describe, expect, it } from 'vitest';
 import { call } from '../helpers/http.ts';
-import { book, makeAdmin, makeLot, makeUser, unique } from '../helpers/fixtures.ts';
+import { book, everyRow, makeAdmin, makeLot, makeUser, unique } from '../helpers/fixtures.ts';
 
 describe('admin CRUD', () => {
   it('lists, creates (either role), reads, edits and deletes users', async () => {
@@ -10,18 +10,17 @@ describe('admin CRUD', () => {
     const created = await call('POST', '/users', { token: admin.token, body: { email, password: 'long-enough', name: 'Op', role: 'admin' } });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ email, role: 'admin' });
-    const list = await call('GET', '/users', { token: admin.token });
-    expect(list.status).toBe(200);
-    expect(list.body.data.map((u: { id: number }) => u.id)).toContain(created.body.id);
-    expect(JSON.stringify(list.body)).not.toMatch(/password/);
+    const list = await everyRow('/users', { token: admin.token });
+    expect(list.map((u: { id: number }) => u.id)).toContain(created.body.id);
+    expect(JSON.stringify(list)).not.toMatch(/password/);
     const edited = await call('PATCH', `/users/${created.body.id}`, { token: admin.token, body: { name: 'Operator', role: 'user', vehicle_plate: 'mh 12 xy 0001' } });
     expect(edited.status).toBe(200);
     expect(edited.body).toMatchObject({ name: 'Operator', role: 'user', vehicle_plate: 'MH12XY0001' });
     expect((await call('GET', `/users/${created.body.id}`, { token: admin.token })).body.name).toBe('Operator');
     expect((await call('DELETE', `/users/${created.body.id}`, { token: admin.token })).status).toBe(204);
     expect((await call('GET', `/users/${created.body.id}`, { token: admin.token })).status).toBe(404);
-    const listAfter = await call('GET', '/users', { token: admin.token });
-    expect(listAfter.body.data.map((u: { id: number }) => u.id)).not.toContain(created.body.id);
+    const listAfter = await everyRow('/users', { token: admin.token });
+    expect(listAfter.map((u: { id: number }) => u.id)).not.toContain(created.body.id);
   });
 
   it('refuses a taken email and invalid fields', async () => {

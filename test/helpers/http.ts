@@ -16,6 +16,8 @@ export interface TestEnv extends Env {
   SCAN_REDIS_URL: string;
   /** An Upstash endpoint on a redis-server that only test/foundation/health-cost.test.ts uses. */
   HEALTH_REDIS_URL: string;
+  LISTS_DATABASE_URL: string;
+  LISTS_REDIS_URL: string;
 }
 
 export const testEnv = env as unknown as TestEnv;

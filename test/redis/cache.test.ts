@@ -1,11 +1,19 @@
 // The cache: contract keys and TTLs, exact invalidation, a slow fill that can never overwrite a newer
 // invalidation, and never a password hash in Redis.
 import { describe, expect, it } from 'vitest';
-import { call } from '../helpers/http.ts';
-import { book, makeAdmin, makeLot, makeUser, redisClient } from '../helpers/fixtures.ts';
+import { makeDeps } from '../../src/deps.ts';
+import { call, testEnv } from '../helpers/http.ts';
+import { book, listsWorld, makeAdmin, makeLot, makeUser, redisClient } from '../helpers/fixtures.ts';
 import { tagged } from '../helpers/stand-ins.ts';
 
 const redis = redisClient();
+
+/** The connection string with the tag the Neon stand-in scopes delays by (see helpers/stand-ins.ts). */
+function withTag(databaseUrl: string, tag: string): string {
+  const url = new URL(databaseUrl);
+  url.searchParams.set('application_name', tag);
+  return url.toString();
+}
 
 describe('cache entries', () => {
   it('uses the contract keys and TTLs', async () => {
@@ -40,13 +48,14 @@ describe('cache entries', () => {
 
 describe('invalidation', () => {
   it('a read after a user edit never returns the old value', async () => {
-    const admin = await makeAdmin();
-    const user = await makeUser();
-    await call('GET', `/users/${user.id}`, { token: admin.token });
-    await call('GET', '/users', { token: admin.token });
-    await call('PATCH', `/users/${user.id}`, { token: user.token, body: { name: 'Fresh Name' } });
-    expect((await call('GET', `/users/${user.id}`, { token: admin.token })).body.name).toBe('Fresh Name');
-    const listed = (await call('GET', '/users', { token: admin.token })).body.data.find((u: { id: number }) => u.id === user.id);
+    const env = listsWorld; // so the user is on the cached first page (`users:all`)
+    const admin = await makeAdmin(env);
+    const user = await makeUser({ env });
+    await call('GET', `/users/${user.id}`, { token: admin.token, env });
+    await call('GET', '/users', { token: admin.token, env });
+    await call('PATCH', `/users/${user.id}`, { token: user.token, body: { name: 'Fresh Name' }, env });
+    expect((await call('GET', `/users/${user.id}`, { token: admin.token, env })).body.name).toBe('Fresh Name');
+    const listed = (await call('GET', '/users', { token: admin.token, env })).body.data.find((u: { id: number }) => u.id === user.id);
     expect(listed.name).toBe('Fresh Name');
   });
 
@@ -70,17 +79,42 @@ describe('invalidation', () => {
   });
 
   it('a slow read of a lot during a booking cannot cache the availability before it', async () => {
-    const admin = await makeAdmin();
-    const user = await makeUser();
-    const lot = await makeLot(admin, { capacity: 2 });
+    const env = listsWorld; // so the lot is on the cached first page (`parking_lots:all`)
+    const admin = await makeAdmin(env);
+    const user = await makeUser({ env });
+    const lot = await makeLot(admin, { capacity: 2 }, env);
     const slowReader = tagged();
     await slowReader.configure('neon', { reply_delay_ms: 800 });
-    const read = call('GET', '/parking-lots', { env: slowReader.env });
+    const slowEnv = { ...slowReader.env, DATABASE_URL: withTag(env.DATABASE_URL, slowReader.tag), UPSTASH_REDIS_REST_URL: env.UPSTASH_REDIS_REST_URL };
+    const read = call('GET', '/parking-lots', { env: slowEnv });
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect((await book(user, lot.id)).status).toBe(201);
+    expect((await book(user, lot.id, undefined, {}, env)).status).toBe(201);
     await read;
     await slowReader.configure('neon', { reply_delay_ms: 0 });
-    const listed = (await call('GET', '/parking-lots')).body.data.find((l: { id: number }) => l.id === lot.id);
+    const listed = (await call('GET', '/parking-lots', { env })).body.data.find((l: { id: number }) => l.id === lot.id);
     expect(listed.available_spots).toBe(1);
+  });
+});
+
+describe('bounded cache values', () => {
+  it('caches only the first page at the default size, in its contract key', async () => {
+    const env = listsWorld;
+    const admin = await makeAdmin(env);
+    await call('GET', '/users', { token: admin.token, env });
+    const cached = JSON.parse((await redisClient(env.UPSTASH_REDIS_REST_URL).get<string>('users:all'))!);
+    expect(cached).toMatchObject({ data: expect.any(Array), next_cursor: null });
+    // Another size is read from Postgres and cached nowhere.
+    const small = await call('GET', '/users?limit=1', { token: admin.token, env });
+    expect(small.body.data).toHaveLength(1);
+    expect(await redisClient(env.UPSTASH_REDIS_REST_URL).get<string>('users:all')).toBe(JSON.stringify(cached));
+  });
+
+  it('refuses a value over 1 MiB', async () => {
+    const deps = makeDeps(testEnv);
+    const key = `big:${crypto.randomUUID()}`;
+    expect(await deps.redis.cacheSet(key, 'x'.repeat(1024 * 1024), 60)).toBe(false);
+    expect(await deps.redis.cacheSet(key, 'x'.repeat(1024 * 1024 - 100), 60)).toBe(true);
+    expect((await redis.get<string>(key))?.length).toBe(1024 * 1024 - 100 + 2);
+    await redis.del(key);
   });
 });

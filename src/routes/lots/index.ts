@@ -5,7 +5,9 @@ import type { AppEnv } from '../../app-env.ts';
 import { keys } from '../../redis/keys.ts';
 import { createLot, deleteLot, getLot, listLots, listSpots, MAX_PRICE_PER_HOUR_CENTS, updateLot } from '../../services/lots/lots-service.ts';
 import { defineRoute, serve } from '../define-route.ts';
-import { listOf, Text } from '../../schemas/fields.ts';
+import { Text } from '../../schemas/fields.ts';
+import { DEFAULT_PAGE, PageQuery, pageOf } from '../../schemas/pagination.ts';
+import { isFirstPage } from '../../services/pagination.ts';
 import { LotSchema, SpotSchema } from '../../schemas/lots.ts';
 import { errors, IdParam, jsonBody, jsonResponse } from '../openapi.ts';
 
@@ -40,10 +42,12 @@ const listRoute = defineRoute(
     method: 'get',
     path: '/parking-lots',
     tags: ['Parking lots'],
-    summary: 'All lots with live availability',
-    responses: { 200: jsonResponse('Every lot', listOf(LotSchema)), ...errors('unauthorized') },
+    summary: 'The lots with live availability, a page at a time',
+    description: `In id order. The first page at the default size is served from the cache (\`parking_lots:all\`).`,
+    request: { query: PageQuery },
+    responses: { 200: jsonResponse('A page of lots', pageOf(LotSchema)), ...errors('validation_failed', 'unauthorized') },
   },
-  { access: 'anyone', prefetch: () => [keys.lotsAll] },
+  { access: 'anyone', prefetch: (c) => (isFirstPage(c.req.valid('query'), DEFAULT_PAGE) ? [keys.lotsAll] : []) },
 );
 
 const getRoute = defineRoute(
@@ -101,15 +105,15 @@ const spotsRoute = defineRoute(
     method: 'get',
     path: '/parking-lots/{id}/spots',
     tags: ['Parking lots'],
-    summary: 'Every spot of a lot and who holds it (admin)',
-    request: { params: IdParam },
-    responses: { 200: jsonResponse('The spots, by number', listOf(SpotSchema)), ...errors('validation_failed', 'unauthorized', 'forbidden', 'not_found') },
+    summary: 'The spots of a lot and who holds them, a page at a time (admin)',
+    request: { params: IdParam, query: PageQuery },
+    responses: { 200: jsonResponse('A page of spots, by number', pageOf(SpotSchema)), ...errors('validation_failed', 'unauthorized', 'forbidden', 'not_found') },
   },
   { access: 'admin' },
 );
 
 export function registerLotRoutes(app: OpenAPIHono<AppEnv>): void {
-  serve(app, listRoute, async (c) => c.json({ data: await listLots(c.var.deps) }, 200));
+  serve(app, listRoute, async (c) => c.json(await listLots(c.var.deps, c.req.valid('query')), 200));
   serve(app, getRoute, async (c) => c.json(await getLot(c.var.deps, c.req.valid('param').id), 200));
   serve(app, createLotRoute, async (c) => c.json(await createLot(c.var.deps, c.req.valid('json')), 201));
   serve(app, updateRoute, async (c) => c.json(await updateLot(c.var.deps, c.req.valid('param').id, c.req.valid('json')), 200));
@@ -117,5 +121,5 @@ export function registerLotRoutes(app: OpenAPIHono<AppEnv>): void {
     await deleteLot(c.var.deps, c.req.valid('param').id);
     return c.body(null, 204);
   });
-  serve(app, spotsRoute, async (c) => c.json({ data: await listSpots(c.var.deps, c.req.valid('param').id) }, 200));
+  serve(app, spotsRoute, async (c) => c.json(await listSpots(c.var.deps, c.req.valid('param').id, c.req.valid('query')), 200));
 }

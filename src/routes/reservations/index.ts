@@ -7,7 +7,8 @@ import { getReservation, listReservations } from '../../services/reservations/qu
 import { cancel, park, release } from '../../services/reservations/steps.ts';
 import { currentUser } from '../current-user.ts';
 import { defineRoute, serve } from '../define-route.ts';
-import { DbId, DbIdText, listOf, PaymentMethod, Plate, ReservationStatus } from '../../schemas/fields.ts';
+import { DbId, DbIdText, PaymentMethod, Plate, ReservationStatus } from '../../schemas/fields.ts';
+import { PageQuery, pageOf } from '../../schemas/pagination.ts';
 import { ReservationSchema } from '../../schemas/reservations.ts';
 import { errors, IdParam, jsonBody, jsonResponse } from '../openapi.ts';
 
@@ -20,12 +21,10 @@ const IdempotencyHeaders = z.object({
     .optional()
     .meta({ param: { in: 'header' }, description: 'Per user, kept 24 hours: a retry with the same key and body gets the first answer again (`Idempotent-Replayed: true`).' }),
 });
-const ListQuery = z.object({
-  user_id: DbIdText.optional().meta({ description: 'admin only' }),
+const ListQuery = PageQuery.extend({
+  user_id: DbIdText.optional().meta({ description: 'admin only (a user asking for another user is 403)' }),
   lot_id: DbIdText.optional(),
   status: ReservationStatus.optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
-  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });
 
 const bookRoute = defineRoute(
@@ -48,9 +47,9 @@ const listRoute = defineRoute(
     method: 'get',
     path: '/reservations',
     tags: ['Reservations'],
-    summary: 'Reservations: a user sees their own, an admin all (filterable)',
+    summary: 'Reservations, newest first, a page at a time: a user sees their own, an admin all (filterable)',
     request: { query: ListQuery },
-    responses: { 200: jsonResponse('Newest first', listOf(ReservationSchema)), ...errors('validation_failed', 'unauthorized', 'forbidden') },
+    responses: { 200: jsonResponse('A page of reservations, newest first', pageOf(ReservationSchema)), ...errors('validation_failed', 'unauthorized', 'forbidden') },
   },
   { access: 'signed-in' },
 );
@@ -109,7 +108,7 @@ export function registerReservationRoutes(app: OpenAPIHono<AppEnv>): void {
   });
 
   serve(app, listRoute, async (c) => {
-    return c.json({ data: await listReservations(c.var.deps, currentUser(c), c.req.valid('query')) }, 200);
+    return c.json(await listReservations(c.var.deps, currentUser(c), c.req.valid('query')), 200);
   });
 
   serve(app, getRoute, async (c) => {

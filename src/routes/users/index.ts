@@ -7,7 +7,9 @@ import { createUser, deleteUser, getUser, listUsers, updateUser } from '../../se
 import { currentUser } from '../current-user.ts';
 import { defineRoute, serve } from '../define-route.ts';
 import { errors, IdParam, jsonBody, jsonResponse } from '../openapi.ts';
-import { Email, listOf, Name, Password, Plate, Role } from '../../schemas/fields.ts';
+import { Email, Name, Password, Plate, Role } from '../../schemas/fields.ts';
+import { DEFAULT_PAGE, PageQuery, pageOf } from '../../schemas/pagination.ts';
+import { isFirstPage } from '../../services/pagination.ts';
 import { UserSchema } from '../../schemas/users.ts';
 
 const CreateUserBody = z
@@ -22,10 +24,12 @@ const listRoute = defineRoute(
     method: 'get',
     path: '/users',
     tags: ['Users'],
-    summary: 'All users (admin)',
-    responses: { 200: jsonResponse('Every user', listOf(UserSchema)), ...errors('unauthorized', 'forbidden') },
+    summary: 'The users, a page at a time (admin)',
+    description: `In id order. The first page at the default size is served from the cache (\`users:all\`).`,
+    request: { query: PageQuery },
+    responses: { 200: jsonResponse('A page of users', pageOf(UserSchema)), ...errors('validation_failed', 'unauthorized', 'forbidden') },
   },
-  { access: 'admin', prefetch: () => [keys.usersAll] },
+  { access: 'admin', prefetch: (c) => (isFirstPage(c.req.valid('query'), DEFAULT_PAGE) ? [keys.usersAll] : []) },
 );
 
 const createUserRoute = defineRoute(
@@ -79,7 +83,7 @@ const deleteRoute = defineRoute(
 );
 
 export function registerUserRoutes(app: OpenAPIHono<AppEnv>): void {
-  serve(app, listRoute, async (c) => c.json({ data: await listUsers(c.var.deps) }, 200));
+  serve(app, listRoute, async (c) => c.json(await listUsers(c.var.deps, c.req.valid('query')), 200));
 
   serve(app, createUserRoute, async (c) => {
     const body = c.req.valid('json');

@@ -1,15 +1,22 @@
 // A parking lot as the API shows it: its fields and its live availability, counted from its spots.
 import { sql, type SQL } from 'drizzle-orm';
 
-/** SELECT … of a Lot for `parking_lots l` joined with its spots `s`, grouped by l.id. */
-export const lotSelectList: SQL = sql.raw(`
-  l.id, l.name, l.address, l.pin_code, l.price_per_hour_cents, l.capacity, l.latitude, l.longitude,
-  count(s.id) FILTER (WHERE s.status = 'available')::int AS available_spots,
-  count(s.id) FILTER (WHERE s.status = 'reserved')::int AS reserved_spots,
-  count(s.id) FILTER (WHERE s.status = 'occupied')::int AS occupied_spots,
-  api_time(l.created_at) AS created_at, api_time(l.updated_at) AS updated_at`);
-
-/** The lots matching `where` (a condition on `l`), with availability, in id order. */
-export function selectLots(where: SQL): SQL {
-  return sql`SELECT ${lotSelectList} FROM parking_lots l LEFT JOIN spots s ON s.lot_id = l.id WHERE ${where} GROUP BY l.id ORDER BY l.id`;
+/**
+ * The lots matching `where` (a condition on `l`), in id order, at most `limit` of them, each with its
+ * availability. The page of lots is taken first and only its lots' spots are counted (an index range each), so
+ * a page costs its own lots, not the table.
+ */
+export function selectLots(where: SQL, limit?: number): SQL {
+  return sql`
+    SELECT l.id, l.name, l.address, l.pin_code, l.price_per_hour_cents, l.capacity, l.latitude, l.longitude,
+           c.available_spots, c.reserved_spots, c.occupied_spots,
+           api_time(l.created_at) AS created_at, api_time(l.updated_at) AS updated_at
+    FROM (SELECT * FROM parking_lots l WHERE ${where} ORDER BY l.id ${limit === undefined ? sql`` : sql`LIMIT ${limit}`}) l
+    CROSS JOIN LATERAL (
+      SELECT count(*) FILTER (WHERE s.status = 'available')::int AS available_spots,
+             count(*) FILTER (WHERE s.status = 'reserved')::int AS reserved_spots,
+             count(*) FILTER (WHERE s.status = 'occupied')::int AS occupied_spots
+      FROM spots s WHERE s.lot_id = l.id
+    ) c
+    ORDER BY l.id`;
 }

@@ -9,6 +9,8 @@ import { lockLot } from './lot-lock.ts';
 
 export { MAX_PRICE_PER_HOUR_CENTS } from '../../db/schema.ts';
 import { selectLots } from './lot-view.ts';
+import { DEFAULT_PAGE, type Page, type PageRequest } from '../../schemas/pagination.ts';
+import { decodeCursor, isFirstPage, toPage } from '../pagination.ts';
 import type { Lot, Spot } from '../../schemas/lots.ts';
 
 export interface NewLot {
@@ -30,8 +32,14 @@ export function lotKeys(id: number): string[] {
   return [keys.lot(id), keys.lotsAll];
 }
 
-export function listLots(deps: Deps): Promise<Lot[]> {
-  return cached(deps, keys.lotsAll, ttl.lotsAll, async () => (await deps.db.execute<Lot>(selectLots(sql`true`))).rows);
+/** A page of lots in id order; the first page at the default size is the cached `parking_lots:all`. */
+export function listLots(deps: Deps, request: PageRequest): Promise<Page<Lot>> {
+  const after = decodeCursor('lots', request.cursor, ['number'])?.[0] ?? 0;
+  const load = async () => {
+    const { rows } = await deps.db.execute<Lot>(selectLots(sql`l.id > ${after}`, request.limit + 1));
+    return toPage('lots', rows, request, (lot) => [lot.id]);
+  };
+  return isFirstPage(request, DEFAULT_PAGE) ? cached(deps, keys.lotsAll, ttl.lotsAll, load) : load();
 }
 
 export async function getLot(deps: Deps, id: number): Promise<Lot> {
@@ -138,16 +146,20 @@ export async function deleteLot(deps: Deps, id: number): Promise<void> {
   deps.request.count(counters.parkingLotsDeleted);
 }
 
-/** Every spot of a lot, with who holds it (admin view, always live). */
-export async function listSpots(deps: Deps, id: number): Promise<Spot[]> {
+/** A page of a lot's spots by number, with who holds each (admin view, always live). */
+export async function listSpots(deps: Deps, id: number, request: PageRequest): Promise<Page<Spot>> {
+  const after = decodeCursor('spots', request.cursor, ['number'])?.[0] ?? 0;
   const result = await deps.db.execute<Spot & { lot_found: boolean }>(sql`
-    SELECT s.number, s.status, r.id AS reservation_id, r.user_id, r.vehicle_plate, true AS lot_found
-    FROM spots s
-    LEFT JOIN reservations r ON r.spot_id = s.id AND r.status IN ('reserved', 'parked')
-    WHERE s.lot_id = ${id}
+    SELECT * FROM (
+      SELECT s.number, s.status, r.id AS reservation_id, r.user_id, r.vehicle_plate, true AS lot_found
+      FROM spots s
+      LEFT JOIN reservations r ON r.spot_id = s.id AND r.status IN ('reserved', 'parked')
+      WHERE s.lot_id = ${id} AND s.number > ${after}
+      ORDER BY s.number LIMIT ${request.limit + 1}
+    ) page
     UNION ALL
-    SELECT NULL, NULL, NULL, NULL, NULL, false WHERE NOT EXISTS (SELECT 1 FROM parking_lots WHERE id = ${id})
-    ORDER BY 1`);
-  if (result.rows.length === 1 && !result.rows[0]!.lot_found) throw lotNotFound(id);
-  return result.rows.map(({ lot_found: _, ...spot }) => spot);
+    SELECT NULL, NULL, NULL, NULL, NULL, false WHERE NOT EXISTS (SELECT 1 FROM parking_lots WHERE id = ${id})`);
+  if (result.rows.some((row) => !row.lot_found)) throw lotNotFound(id);
+  const spots = result.rows.map(({ lot_found: _, ...spot }) => spot);
+  return toPage('spots', spots, request, (spot) => [spot.number]);
 }

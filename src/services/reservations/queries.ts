@@ -1,25 +1,27 @@
-// Reading reservations: a user sees their own, an admin all of them, filtered.
+// Reading reservations: a user sees their own, an admin all of them, filtered; newest first, a page at a time
+// (each page an index range: by user, by lot or by status, see the indexes in db/schema.ts).
 import { sql, type SQL } from 'drizzle-orm';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import type { ReservationStatus } from '../../schemas/fields.ts';
+import type { Page, PageRequest } from '../../schemas/pagination.ts';
+import { decodeCursor, toPage } from '../pagination.ts';
 import type { Reservation } from '../../schemas/reservations.ts';
 import type { User } from '../../schemas/users.ts';
 
-export interface ReservationFilter {
+export interface ReservationFilter extends PageRequest {
   user_id?: number | undefined;
   lot_id?: number | undefined;
   status?: ReservationStatus | undefined;
-  limit: number;
-  offset: number;
 }
 
 /** The reservations an actor may see: a user their own (asking for another's is 403), an admin anyone's. */
-export async function listReservations(deps: Deps, actor: User, filter: ReservationFilter): Promise<Reservation[]> {
+export async function listReservations(deps: Deps, actor: User, filter: ReservationFilter): Promise<Page<Reservation>> {
   if (filter.user_id !== undefined && actor.role !== 'admin' && filter.user_id !== actor.id) {
     throw new AppError('forbidden', 'Only an admin may list the reservations of others.');
   }
-  const conditions: SQL[] = [];
+  const before = decodeCursor('reservations', filter.cursor, ['number'])?.[0];
+  const conditions: SQL[] = before === undefined ? [] : [sql`r.id < ${before}`];
   if (actor.role !== 'admin') conditions.push(sql`r.user_id = ${actor.id}`);
   else if (filter.user_id !== undefined) conditions.push(sql`r.user_id = ${filter.user_id}`);
   if (filter.lot_id !== undefined) conditions.push(sql`r.lot_id = ${filter.lot_id}`);
@@ -27,8 +29,8 @@ export async function listReservations(deps: Deps, actor: User, filter: Reservat
   const where = conditions.length > 0 ? sql.join(conditions, sql` AND `) : sql`true`;
   const result = await deps.db.execute<{ reservation: Reservation }>(sql`
     SELECT api_reservation(r) AS reservation FROM reservations r WHERE ${where}
-    ORDER BY r.id DESC LIMIT ${filter.limit} OFFSET ${filter.offset}`);
-  return result.rows.map((row) => row.reservation);
+    ORDER BY r.id DESC LIMIT ${filter.limit + 1}`);
+  return toPage('reservations', result.rows.map((row) => row.reservation), filter, (r) => [r.id]);
 }
 
 export async function getReservation(deps: Deps, actor: User, id: number): Promise<Reservation> {

@@ -1,6 +1,6 @@
 // The rules about users: who may see and change whom, email uniqueness, no deletion while a reservation is
 // active, and what each change means for sessions and caches.
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import { constraintOf } from '../../db/errors.ts';
 import { users } from '../../db/schema.ts';
 import type { Deps } from '../../deps.ts';
@@ -10,6 +10,8 @@ import { hashPassword } from '../auth/password.ts';
 import { revokeOtherSessions, sessionExpiry, type IssuedSession } from '../auth/sessions.ts';
 import { newSecret, tokenFor } from '../auth/tokens.ts';
 import { cached, whileHolding } from '../cache.ts';
+import { DEFAULT_PAGE, type Page, type PageRequest } from '../../schemas/pagination.ts';
+import { decodeCursor, isFirstPage, toPage } from '../pagination.ts';
 import { publicUserJson, toUser } from './user-view.ts';
 import type { Role } from '../../schemas/fields.ts';
 import type { User } from '../../schemas/users.ts';
@@ -38,10 +40,14 @@ function userKeys(id: number): string[] {
   return [keys.user(id), keys.usersAll, keys.userSession(id)];
 }
 
-export function listUsers(deps: Deps): Promise<User[]> {
-  return cached(deps, keys.usersAll, ttl.usersAll, async () =>
-    (await deps.db.select().from(users).orderBy(asc(users.id))).map(toUser),
-  );
+/** A page of users in id order; the first page at the default size is the cached `users:all`. */
+export function listUsers(deps: Deps, request: PageRequest): Promise<Page<User>> {
+  const after = decodeCursor('users', request.cursor, ['number'])?.[0] ?? 0;
+  const load = async () => {
+    const rows = await deps.db.select().from(users).where(gt(users.id, Number(after))).orderBy(asc(users.id)).limit(request.limit + 1);
+    return toPage('users', rows.map(toUser), request, (user) => [user.id]);
+  };
+  return isFirstPage(request, DEFAULT_PAGE) ? cached(deps, keys.usersAll, ttl.usersAll, load) : load();
 }
 
 export async function getUser(deps: Deps, actor: User, id: number): Promise<User> {
