@@ -10,8 +10,9 @@ const description = `ParkEdge is a parking-management API running at the edge: a
 availability, reservations (reserve → park → release, or cancel) and reports.
 
 **Conventions.** JSON in and out with \`snake_case\` fields; ids are integers, times ISO-8601 UTC strings,
-money integer cents (\`*_cents\`). A single entity comes back bare (\`{"id": 7, ...}\`), a list as
-\`{"data": [...]}\`. Every response carries \`X-Request-Id\`: a well-formed incoming one (1–128 characters of
+money integer cents (\`*_cents\`). A single entity comes back bare (\`{"id": 7, ...}\`), a list as a page,
+\`{"data": [...], "next_cursor": "…" | null}\`: send \`?limit=\` (1–500, default 100) and the \`next_cursor\` of the
+previous page as \`?cursor=\` for the next one, until it is null. Every response carries \`X-Request-Id\`: a well-formed incoming one (1–128 characters of
 \`A-Z a-z 0-9 . _ -\`) is echoed, otherwise one is generated; quote it when reporting a problem.
 
 **Errors.** Every error has one shape, \`{"error": {"code": "snake_case_code", "message": "a sentence", "details": ...}}\`,
