@@ -3,7 +3,7 @@
 // Everything can be scoped to a tag, so that tests running in parallel count and break only their own
 // traffic: the Upstash stand-in takes the tag from the token (`<token>.<tag>`), the Neon stand-in from the
 // connection string's application_name.
-//   GET  /__control/stats[?tag=t]  -> {"requests": n, "by_path": {...}, "sync_tokens": [...], "delay_ms": d, "fault": f}
+//   GET  /__control/stats[?tag=t]  -> {"requests": n, "by_path": {...}, "sync_tokens": [...], "statements": [...], "delay_ms": d, "fault": f}
 //   POST /__control/reset          -> zeroes the counters
 //   POST /__control/config         <- {"tag"?: t, "delay_ms"?: n, "reply_delay_ms"?: n, "fault"?: "none" | "refuse" | "hang"}
 // delay_ms waits before the request is served (distance to the region); reply_delay_ms after it was served
@@ -17,12 +17,14 @@ interface Scope {
   byPath: Record<string, number>;
   /** The `upstash-sync-token` each request came with ('' for none), oldest first, the last 100. */
   syncTokens: string[];
+  /** The SQL statements a tagged scope sent (the Neon stand-in), oldest first, the last 500: for EXPLAIN. */
+  statements: { query: string; params: (string | null)[] }[];
   delayMs?: number;
   replyDelayMs?: number;
   fault?: Fault;
 }
 
-const newScope = (): Scope => ({ requests: 0, byPath: {}, syncTokens: [] });
+const newScope = (): Scope => ({ requests: 0, byPath: {}, syncTokens: [], statements: [] });
 
 export class Control {
   private global: Scope = { ...newScope(), delayMs: 0, fault: 'none' };
@@ -62,6 +64,14 @@ export class Control {
     return true;
   }
 
+  /** Keeps the statements of a tagged request (only tagged: the benchmarks look at their own). */
+  noteStatements(tag: string, statements: { query: string; params: (string | null)[] }[]): void {
+    if (!tag) return;
+    const kept = this.scope(tag).statements;
+    kept.push(...statements.map(({ query, params }) => ({ query, params })));
+    if (kept.length > 500) kept.splice(0, kept.length - 500);
+  }
+
   /** Waits the reply delay of the request's scope, after its work is done and before it is answered. */
   async beforeReply(tag: string): Promise<void> {
     const scope = tag ? this.tags.get(tag) : undefined;
@@ -79,7 +89,7 @@ export class Control {
     if (method === 'GET' && path === '/__control/stats') {
       const tag = url.searchParams.get('tag');
       const s = tag ? this.scope(tag) : this.global;
-      reply(200, { requests: s.requests, by_path: s.byPath, sync_tokens: s.syncTokens, delay_ms: s.delayMs ?? this.global.delayMs, fault: s.fault ?? this.global.fault });
+      reply(200, { requests: s.requests, by_path: s.byPath, sync_tokens: s.syncTokens, statements: s.statements, delay_ms: s.delayMs ?? this.global.delayMs, fault: s.fault ?? this.global.fault });
     } else if (method === 'POST' && path === '/__control/reset') {
       this.global = { ...newScope(), delayMs: this.global.delayMs, fault: this.global.fault };
       this.tags.clear();

@@ -91,7 +91,9 @@ export async function startNeonHttp(options: { backend: Backend; port?: number; 
       if (typeof connectionString !== 'string') throw new NeonRefusal(400, 'invalid header: neon-connection-string');
       const transaction = batchOptions(req.headers);
       if (body === null) throw new NeonRefusal(413, `request is too large (max is ${limits.requestBytes} bytes)`);
-      const answer = await execute(connectionString, parsePayload(body), transaction, req.headers['neon-array-mode'] === 'true');
+      const payload = parsePayload(body);
+      control.noteStatements(tag, payload.batch ? payload.statements : [payload.statement]);
+      const answer = await execute(connectionString, payload, transaction, req.headers['neon-array-mode'] === 'true');
       return send(200, answer);
     } catch (error) {
       return send(...failure(error));
