@@ -1,7 +1,10 @@
-// The Worker's entry: HTTP requests go to the Hono app, the daily cron trigger to the compaction job.
+// The Worker's entry: HTTP requests go to the Hono app, the daily cron trigger to the compaction job, and the
+// lots' live streams live in their Durable Objects.
 import { createApp } from './app.ts';
 import type { Env } from './env.ts';
 import { runScheduled } from './jobs/scheduled.ts';
+
+export { LotLive } from './objects/lot-live.ts';
 
 const app = createApp();
 

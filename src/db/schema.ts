@@ -77,6 +77,8 @@ export const parkingLots = pgTable(
     pinCode: text('pin_code').notNull(),
     pricePerHourCents: integer('price_per_hour_cents').notNull(),
     capacity: integer('capacity').notNull(),
+    /** Raised in the same statement as every change of the lot's spots: the live stream's event version. */
+    availabilityVersion: bigint('availability_version', { mode: 'number' }).notNull().default(0),
     latitude: doublePrecision('latitude'),
     longitude: doublePrecision('longitude'),
     createdAt: moment('created_at').notNull().defaultNow(),

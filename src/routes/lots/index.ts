@@ -5,6 +5,7 @@ import type { AppEnv } from '../../app-env.ts';
 import { keys } from '../../redis/keys.ts';
 import { createLot, deleteLot, getLot, listLots, listSpots, MAX_PRICE_PER_HOUR_CENTS, updateLot } from '../../services/lots/lots-service.ts';
 import { defineRoute, serve } from '../define-route.ts';
+import { registerLiveRoute } from './live.ts';
 import { Text } from '../../schemas/fields.ts';
 import { DEFAULT_PAGE, PageQuery, pageOf } from '../../schemas/pagination.ts';
 import { isFirstPage } from '../../services/pagination.ts';
@@ -113,6 +114,7 @@ const spotsRoute = defineRoute(
 );
 
 export function registerLotRoutes(app: OpenAPIHono<AppEnv>): void {
+  registerLiveRoute(app);
   serve(app, listRoute, async (c) => c.json(await listLots(c.var.deps, c.req.valid('query')), 200));
   serve(app, getRoute, async (c) => c.json(await getLot(c.var.deps, c.req.valid('param').id), 200));
   serve(app, createLotRoute, async (c) => c.json(await createLot(c.var.deps, c.req.valid('json')), 201));

@@ -1,0 +1,1 @@
+ALTER TABLE "parking_lots" ADD COLUMN "availability_version" bigint DEFAULT 0 NOT NULL;

@@ -1,0 +1,130 @@
+// One Durable Object per lot holds the lot's live watchers and tells them every change of its availability.
+// WebSockets use the Hibernation API: the object is evicted while nothing happens, an idle watcher costs no
+// duration, and a client's "ping" is answered "pong" by the runtime without waking it. Server-Sent Events hold
+// the object in memory while they last (a response stream), so a heartbeat keeps proxies from closing them.
+//
+// The Worker tells the object after each committed change (notify). A change carries the version the database
+// gave it: an old or repeated one is dropped, so a watcher never goes back in time; one that skips a version
+// (a notification lost or overtaken) makes the object read the lot again. A new watcher starts with the last
+// state known, read again from Postgres when older than STATE_FRESH_MS; with Postgres down it is served as is.
+import { DurableObject } from 'cloudflare:workers';
+import { makeDeps } from '../deps.ts';
+import type { AvailabilityEvent } from '../schemas/live.ts';
+import { eventOf, readAvailability, type LotChange } from '../services/live/availability.ts';
+import { LIMITS, refusal, type Refusal } from './lot-live/limits.ts';
+import { SseWatchers } from './lot-live/sse.ts';
+import { Watchers } from './lot-live/sockets.ts';
+
+type Known = { change: LotChange; at: string; readAt: number };
+
+const STATE_FRESH_MS = 30_000;
+
+export class LotLive extends DurableObject<Env> {
+  private known: Known | null = null;
+  private readonly sse = new SseWatchers();
+  private readonly sockets = new Watchers(this.ctx);
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
+  }
+
+  override async fetch(request: Request): Promise<Response> {
+    const lotId = Number(new URL(request.url).searchParams.get('lot'));
+    const ip = request.headers.get('cf-connecting-ip') ?? 'unknown';
+    const over = this.overLimit(ip);
+    if (over) return refusal(over);
+    const state = await this.state(lotId);
+    if (state === 'gone') return refusal({ status: 404, code: 'not_found', message: `There is no parking lot ${lotId}.` });
+    if (state === 'unavailable') return refusal({ status: 503, code: 'database_unavailable', message: 'The lot cannot be read right now. Please retry shortly.' });
+    const first = eventOf(state.change, new Date(state.at));
+    await this.scheduleAlarm();
+    if (request.headers.get('upgrade')?.toLowerCase() === 'websocket') return this.sockets.open(ip, first);
+    return this.sse.open(ip, first, this.history(), request.headers.get('last-event-id'));
+  }
+
+  /** A committed change, from the Worker. */
+  async notify(change: LotChange): Promise<void> {
+    const known = await this.load();
+    if (known && change.version <= known.change.version) return;
+    let next = change;
+    if (!change.deleted && known && change.version > known.change.version + 1) {
+      // A version was missed: the database knows what happened in between, and since.
+      next = (await readAvailability(makeDeps(this.env).db, change.lot_id).catch(() => null)) ?? change;
+      if (next.version < change.version) next = change;
+    }
+    await this.apply(next, change.deleted === true);
+  }
+
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    this.sockets.expire(now);
+    this.sse.heartbeat(now);
+    await this.scheduleAlarm();
+  }
+
+  override async webSocketMessage(): Promise<void> {
+    // Watchers have nothing to say; "ping" never reaches here (the runtime answers it).
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    ws.close(code === 1005 ? 1000 : code, 'closed');
+  }
+
+  private overLimit(ip: string): Refusal | null {
+    if (this.sockets.count() + this.sse.count() >= LIMITS.perLot) return { status: 429, code: 'rate_limited', message: `This lot has ${LIMITS.perLot} watchers already.` };
+    if (this.sockets.count(ip) + this.sse.count(ip) >= LIMITS.perIp) return { status: 429, code: 'rate_limited', message: `At most ${LIMITS.perIp} streams of one lot per client.` };
+    return null;
+  }
+
+  private async load(): Promise<Known | null> {
+    this.known ??= (await this.ctx.storage.get<Known>('known')) ?? null;
+    return this.known;
+  }
+
+  private history(): Promise<AvailabilityEvent[]> {
+    return this.ctx.storage.get<AvailabilityEvent[]>('history').then((events) => events ?? []);
+  }
+
+  private async state(lotId: number): Promise<Known | 'gone' | 'unavailable'> {
+    const known = await this.load();
+    if (known && Date.now() - known.readAt < STATE_FRESH_MS) return known;
+    const read = await readAvailability(makeDeps(this.env).db, lotId).then(
+      (found) => found ?? ('gone' as const),
+      () => null,
+    );
+    if (read === null) return known ?? 'unavailable';
+    if (read === 'gone') return 'gone';
+    if (!known || read.version >= known.change.version) await this.remember(read, new Date());
+    return this.known!;
+  }
+
+  private async remember(change: LotChange, at: Date): Promise<void> {
+    this.known = { change, at: at.toISOString(), readAt: Date.now() };
+    await this.ctx.storage.put('known', this.known);
+  }
+
+  private async apply(change: LotChange, deleted: boolean): Promise<void> {
+    const before = this.known?.change;
+    const at = new Date();
+    await this.remember(change, at);
+    const event = eventOf(change, at);
+    const history = [...(await this.history()), event].slice(-LIMITS.history);
+    await this.ctx.storage.put('history', history);
+    const previous = before ? eventOf(before, at).state : event.state;
+    const stateEvent = previous === event.state ? null : { lot_id: event.lot_id, state: event.state, previous_state: previous, version: event.version, at: event.at };
+    this.sockets.send(event, stateEvent);
+    this.sse.send(event, stateEvent);
+    if (deleted) {
+      this.sockets.closeAll(4404, 'the lot was deleted');
+      this.sse.closeAll('deleted');
+      await this.ctx.storage.deleteAll();
+      this.known = null;
+    }
+  }
+
+  private async scheduleAlarm(): Promise<void> {
+    const next = Math.min(this.sockets.nextCheck(), this.sse.nextCheck());
+    if (Number.isFinite(next)) await this.ctx.storage.setAlarm(next);
+  }
+}

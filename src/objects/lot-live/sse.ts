@@ -1,0 +1,78 @@
+// The Server-Sent Events watchers of a lot: each a response stream the object writes to. An event's id is its
+// version, so a client that reconnects with Last-Event-ID gets the events it missed (those the object still
+// keeps), or the current state when it missed more than that.
+import type { AvailabilityEvent, StateEvent } from '../../schemas/live.ts';
+import { LIMITS } from './limits.ts';
+
+interface Client {
+  ip: string;
+  opened: number;
+  writer: WritableStreamDefaultWriter<Uint8Array>;
+}
+
+const encoder = new TextEncoder();
+
+function frame(type: string, data: unknown, id?: number): string {
+  return `${id === undefined ? '' : `id: ${id}\n`}event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+export class SseWatchers {
+  private readonly clients = new Set<Client>();
+  private lastBeat = Date.now();
+
+  count(ip?: string): number {
+    return ip === undefined ? this.clients.size : [...this.clients].filter((c) => c.ip === ip).length;
+  }
+
+  async open(ip: string, current: AvailabilityEvent, history: Promise<AvailabilityEvent[]>, lastEventId: string | null): Promise<Response> {
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+    const client: Client = { ip, opened: Date.now(), writer: writable.getWriter() };
+    this.clients.add(client);
+    const since = lastEventId !== null && /^\d+$/.test(lastEventId) ? Number(lastEventId) : null;
+    const kept = await history;
+    const missed = since === null ? [] : kept.filter((e) => e.version > since);
+    const upToDate = since !== null && since >= current.version;
+    const resumable = since !== null && missed.length > 0 && missed[0]!.version === since + 1;
+    const opening = upToDate ? [] : resumable ? missed : [current];
+    void this.write(client, `retry: 3000\n\n${opening.map((e) => frame('availability', e, e.version)).join('')}`);
+    return new Response(readable, {
+      headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' },
+    });
+  }
+
+  send(event: AvailabilityEvent, state: StateEvent | null): void {
+    const text = frame('availability', event, event.version) + (state ? frame('state', state) : '');
+    for (const client of this.clients) void this.write(client, text);
+  }
+
+  closeAll(reason: string): void {
+    for (const client of this.clients) void this.write(client, frame('closed', { reason })).then(() => this.end(client));
+  }
+
+  /** A comment to every stream now and then; streams past their lifetime are ended. */
+  heartbeat(now: number): void {
+    if (now - this.lastBeat < LIMITS.heartbeatMs - 1000) return;
+    this.lastBeat = now;
+    for (const client of this.clients) {
+      if (now - client.opened >= LIMITS.maxLifetimeMs) void this.write(client, frame('closed', { reason: 'lifetime over: reconnect' })).then(() => this.end(client));
+      else void this.write(client, ': heartbeat\n\n');
+    }
+  }
+
+  nextCheck(): number {
+    return this.clients.size === 0 ? Infinity : this.lastBeat + LIMITS.heartbeatMs;
+  }
+
+  private async write(client: Client, text: string): Promise<void> {
+    try {
+      await client.writer.write(encoder.encode(text));
+    } catch {
+      this.clients.delete(client); // the client went away
+    }
+  }
+
+  private end(client: Client): void {
+    this.clients.delete(client);
+    client.writer.close().catch(() => {});
+  }
+}
