@@ -21,6 +21,8 @@ const workerd: TestProjectInlineConfiguration = {
           ISOLATED_REDIS_URL: inject('isolatedRedisUrl'),
           SCAN_REDIS_URL: inject('scanRedisUrl'),
           HEALTH_REDIS_URL: inject('healthRedisUrl'),
+          CRON_REDIS_URL: inject('cronRedisUrl'),
+          CRON_DATABASE_URL: inject('cronDatabaseUrl'),
         },
       },
     })),

@@ -3,7 +3,7 @@
 // broken endpoints for the outage tests: a port nobody listens on and a server that accepts and never answers.
 import net from 'node:net';
 import type { TestProject } from 'vitest/node';
-import { dropDatabase, dropOrphanDatabases } from '../dev/lib/database.ts';
+import { dropDatabase, dropOrphanDatabases, ensureDatabase, migrateDatabase } from '../dev/lib/database.ts';
 import { freePort, postgresAnswers } from '../dev/lib/probe.ts';
 import { spawnRedisServer } from '../dev/lib/redis-server.ts';
 import { startStack } from '../dev/lib/stack.ts';
@@ -25,6 +25,8 @@ declare module 'vitest' {
     isolatedRedisUrl: string;
     scanRedisUrl: string;
     healthRedisUrl: string;
+    cronRedisUrl: string;
+    cronDatabaseUrl: string;
   }
 }
 
@@ -56,6 +58,18 @@ export default async function setup(project: TestProject) {
   // Another database of its own, for the dashboard's namespace scan, whose tests must know the whole keyspace.
   const scan = await startRedisRest({ token: stack.redisToken, target: { ...stack.redisTarget, db: 2 } });
 
+  // And one for the daily job at scale (test/redis/cron-scale.test.ts), whose tests seed and count the whole keyspace,
+  // with a PostgreSQL database of its own besides: the job applies every pending cache invalidation it finds, and on
+  // the shared database it would take those of other files away from the Redis they were meant for. (PGlite has
+  // one database: there the file refuses to run, as the race tests do.)
+  const cron = await startRedisRest({ token: stack.redisToken, target: { ...stack.redisTarget, db: 4 } });
+  const cronDatabase = new URL(stack.databaseUrl);
+  cronDatabase.pathname = `${cronDatabase.pathname}_cron`;
+  if (stack.postgresKind === 'postgres') {
+    await ensureDatabase(cronDatabase.toString(), { recreate: true });
+    await migrateDatabase(cronDatabase.toString());
+  }
+
   // A redis-server of its own for the health checks' cost test, which counts every command Redis runs
   // (INFO commandstats is per server). Without redis-server installed it shares the stack's Redis (db 3),
   // and commands that other files run meanwhile show in its counts.
@@ -79,14 +93,18 @@ export default async function setup(project: TestProject) {
   project.provide('isolatedRedisUrl', isolated.url);
   project.provide('scanRedisUrl', scan.url);
   project.provide('healthRedisUrl', health.url);
+  project.provide('cronRedisUrl', cron.url);
+  project.provide('cronDatabaseUrl', stack.postgresKind === 'postgres' ? cronDatabase.toString() : stack.databaseUrl);
 
   return async () => {
     hanging.close();
     await isolated.close();
     await scan.close();
+    await cron.close();
     await health.close();
     await healthServer?.stop();
     await stack.stop();
     if (stack.postgresKind === 'postgres') await dropDatabase(stack.databaseUrl).catch(() => {});
+    if (stack.postgresKind === 'postgres') await dropDatabase(cronDatabase.toString()).catch(() => {});
   };
 }

@@ -16,6 +16,10 @@ export interface TestEnv extends Env {
   SCAN_REDIS_URL: string;
   /** An Upstash endpoint on a redis-server that only test/foundation/health-cost.test.ts uses. */
   HEALTH_REDIS_URL: string;
+  /** An Upstash endpoint on a Redis database that only test/redis/cron-scale.test.ts uses. */
+  CRON_REDIS_URL: string;
+  /** A PostgreSQL database that only test/redis/cron-scale.test.ts uses (the shared one under PGlite). */
+  CRON_DATABASE_URL: string;
 }
 
 export const testEnv = env as unknown as TestEnv;
