@@ -5,9 +5,11 @@
 import { Redis } from '@upstash/redis/cloudflare';
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from 'cloudflare:test';
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { sql as sqlTag } from 'drizzle-orm';
 import { makeDeps } from '../../src/deps.ts';
 import type { Env } from '../../src/env.ts';
 import worker from '../../src/index.ts';
+import { Budget } from '../../src/jobs/budget.ts';
 import { releaseDailyCounters, stageDailyMetrics } from '../../src/jobs/compact-daily-metrics.ts';
 import { redisIdentity } from '../../src/jobs/job-state.ts';
 import { keys as redisKeys } from '../../src/redis/keys.ts';
@@ -228,5 +230,20 @@ describe('with Redis unreachable', () => {
     // nothing was moved: the counter is still in Redis and not in Postgres
     expect(await redis.get(key)).toBe('8');
     expect(await storedValue('2005-05-05')).toBeNull();
+  });
+});
+
+describe('the budget of a run', () => {
+  it('counts Redis round trips and Postgres queries, and lets no piece of work start once its time is up', async () => {
+    let now = 1_000_000;
+    const budget = new Budget(makeDeps(testEnv), { subrequests: 3, wallMs: 60_000 }, () => now);
+    await Promise.all([budget.deps.redis.gateway.call((p) => p.get('crontest:nothing')), budget.deps.redis.gateway.call((p) => p.get('crontest:nothing'))]);
+    await budget.deps.db.execute(sqlTag`SELECT 1`);
+    expect(budget.spent).toBe(2); // one pipeline, one query
+    expect(budget.allows(1)).toBe(true);
+    expect(budget.allows(2)).toBe(false);
+    expect(budget.forStep(1).allows(1)).toBe(false); // what is kept for later steps is not the step's
+    now += 60_000;
+    expect(budget.allows(1)).toBe(false);
   });
 });
