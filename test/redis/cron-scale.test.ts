@@ -258,7 +258,8 @@ describe('the budget', () => {
     expect(run.steps.get('prune_active_users')).toMatchObject({ ok: true, pages: 1, removed: 1 });
     expect(run.steps.get('apply_pending_invalidations')).toMatchObject({ ok: true, applied: 1 });
     expect(run.steps.get('delete_expired_records')).toMatchObject({ ok: true, batches: 1 });
-    expect(run.steps.get('sweep_stray_daily_keys')).toMatchObject({ ok: true, pages: 1 });
+    expect(run.steps.get('sweep_stray_daily_keys')).toMatchObject({ ok: true });
+    expect(run.steps.get('sweep_stray_daily_keys')!.pages).toBeGreaterThanOrEqual(1); // 2 when no EVAL was needed
 
     await expect(runDailyJob(today, { DAILY_JOB_SUBREQUESTS: '20' })).rejects.toThrow(/DAILY_JOB_SUBREQUESTS must be an integer from 21 to 10000/);
   });
