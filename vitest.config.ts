@@ -23,6 +23,8 @@ const workerd: TestProjectInlineConfiguration = {
           HEALTH_REDIS_URL: inject('healthRedisUrl'),
           LISTS_DATABASE_URL: inject('listsDatabaseUrl'),
           LISTS_REDIS_URL: inject('listsRedisUrl'),
+          CRON_REDIS_URL: inject('cronRedisUrl'),
+          CRON_DATABASE_URL: inject('cronDatabaseUrl'),
         },
       },
     })),

@@ -27,6 +27,9 @@ const bindingsSchema = z.object({
   REDIS_TIMEOUT_MS: integer(800, 50, 10_000),
   REDIS_COOLDOWN_MS: integer(5000, 100, 600_000),
   DATABASE_TIMEOUT_MS: integer(5000, 100, 60_000),
+  // The platform refuses the 51st subrequest of an invocation on the free plan, the 1 001st on the paid one. With
+  // fewer than 21, some step of the daily job could never do a piece of work (jobs/scheduled.ts).
+  DAILY_JOB_SUBREQUESTS: integer(45, 21, 10_000),
 });
 
 type Bindings = z.infer<typeof bindingsSchema>;
@@ -43,6 +46,8 @@ export interface Config {
   redisTimeoutMs: number;
   redisCooldownMs: number;
   databaseTimeoutMs: number;
+  /** What one run of the daily job may spend in subrequests (jobs/budget.ts). */
+  dailyJobSubrequests: number;
 }
 
 /** The Worker cannot run with these settings. `problems` name bindings and rules only, never values. */
@@ -70,6 +75,7 @@ function toConfig(b: Bindings): Config {
     redisTimeoutMs: b.REDIS_TIMEOUT_MS,
     redisCooldownMs: b.REDIS_COOLDOWN_MS,
     databaseTimeoutMs: b.DATABASE_TIMEOUT_MS,
+    dailyJobSubrequests: b.DAILY_JOB_SUBREQUESTS,
   };
 }
 

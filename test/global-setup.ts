@@ -27,6 +27,8 @@ declare module 'vitest' {
     healthRedisUrl: string;
     listsDatabaseUrl: string;
     listsRedisUrl: string;
+    cronRedisUrl: string;
+    cronDatabaseUrl: string;
   }
 }
 
@@ -58,6 +60,18 @@ export default async function setup(project: TestProject) {
   // Another database of its own, for the dashboard's namespace scan, whose tests must know the whole keyspace.
   const scan = await startRedisRest({ token: stack.redisToken, target: { ...stack.redisTarget, db: 2 } });
 
+  // And one for the daily job at scale (test/redis/cron-scale.test.ts), whose tests seed and count the whole keyspace,
+  // with a PostgreSQL database of its own besides: the job applies every pending cache invalidation it finds, and on
+  // the shared database it would take those of other files away from the Redis they were meant for. (PGlite has
+  // one database: there the file refuses to run, as the race tests do.)
+  const cron = await startRedisRest({ token: stack.redisToken, target: { ...stack.redisTarget, db: 4 } });
+  const cronDatabase = new URL(stack.databaseUrl);
+  cronDatabase.pathname = `${cronDatabase.pathname}_cron`;
+  if (stack.postgresKind === 'postgres') {
+    await ensureDatabase(cronDatabase.toString(), { recreate: true });
+    await migrateDatabase(cronDatabase.toString());
+  }
+
   // A redis-server of its own for the health checks' cost test, which counts every command Redis runs
   // (INFO commandstats is per server). Without redis-server installed it shares the stack's Redis (db 3),
   // and commands that other files run meanwhile show in its counts.
@@ -75,7 +89,7 @@ export default async function setup(project: TestProject) {
     await ensureDatabase(listsDatabaseUrl.toString(), { recreate: true });
     await migrateDatabase(listsDatabaseUrl.toString());
   }
-  const lists = await startRedisRest({ token: stack.redisToken, target: { ...stack.redisTarget, db: 4 } });
+  const lists = await startRedisRest({ token: stack.redisToken, target: { ...stack.redisTarget, db: 5 } });
 
   const hanging = net.createServer(() => {}); // accepts, reads nothing, answers nothing
   await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
@@ -93,18 +107,20 @@ export default async function setup(project: TestProject) {
   project.provide('healthRedisUrl', health.url);
   project.provide('listsDatabaseUrl', listsDatabaseUrl.toString());
   project.provide('listsRedisUrl', lists.url);
+  project.provide('cronRedisUrl', cron.url);
+  project.provide('cronDatabaseUrl', stack.postgresKind === 'postgres' ? cronDatabase.toString() : stack.databaseUrl);
 
   return async () => {
     hanging.close();
     await isolated.close();
     await scan.close();
+    await cron.close();
     await health.close();
     await lists.close();
     await healthServer?.stop();
     await stack.stop();
     if (stack.postgresKind === 'postgres') {
-      await dropDatabase(stack.databaseUrl).catch(() => {});
-      await dropDatabase(listsDatabaseUrl.toString()).catch(() => {});
+      for (const url of [stack.databaseUrl, listsDatabaseUrl.toString(), cronDatabase.toString()]) await dropDatabase(url).catch(() => {});
     }
   };
 }

@@ -195,3 +195,19 @@ export const pendingInvalidations = pgTable(
   },
   (t) => [uniqueIndex('pending_invalidations_key_unique').on(t.key)],
 );
+
+/**
+ * What the daily job carries from one run to the next (src/jobs/job-state.ts), one row per Redis database it
+ * works on: a watermark and two cursors describe that database's keyspace and mean nothing on another.
+ */
+export const dailyJobState = pgTable('daily_job_state', {
+  /** The Redis database, by the host of its REST URL. */
+  redis: text('redis').primaryKey(),
+  /** The oldest day that may still hold an uncompacted `daily_*` counter of a known metric; null before the first run. */
+  dailyFrom: date('daily_from', { mode: 'string' }),
+  /** Where the sweep for stray `daily_*` keys goes on (a SCAN cursor; '0': a new pass). */
+  sweepCursor: text('sweep_cursor').notNull().default('0'),
+  /** Where the pruning of `active_users` goes on (an SSCAN cursor; '0': a new pass). */
+  activeUsersCursor: text('active_users_cursor').notNull().default('0'),
+  updatedAt: moment('updated_at').notNull().defaultNow(),
+});

@@ -1,4 +1,6 @@
-// Moves the daily counters of past days (`daily_{metric}:{YYYY-MM-DD}`) from Redis into daily_metrics.
+// Moves the daily counters of past days (`daily_{metric}:{YYYY-MM-DD}`) from Redis into daily_metrics, a given
+// list of keys at a time: compact-listed-days.ts names them day by day from a watermark, and
+// sweep-stray-daily-keys.ts finds the few it cannot name.
 //
 // Order matters: the totals are upserted first and the Redis keys released only after that statement has
 // committed, each by a compare-and-delete script. A crash in between leaves the keys as they were, and the
@@ -14,9 +16,6 @@ import { sql } from 'drizzle-orm';
 import type { Deps } from '../deps.ts';
 import { dailyKeyPattern, dayOf, keys as redisKeys, ttl } from '../redis/keys.ts';
 import { runScript, script, type Script } from '../redis/scripts.ts';
-
-const SCAN_MATCH = 'daily_*';
-const SCAN_COUNT = 1000;
 
 /** One past day's counter as read: what Redis held and the day's total it stands for. */
 export interface DailyCounter {
@@ -52,27 +51,9 @@ for i = 1, #KEYS / 2 do
 end
 return released`);
 
-function isCalendarDay(day: string): boolean {
+export function isCalendarDay(day: string): boolean {
   const time = Date.parse(`${day}T00:00:00Z`);
   return Number.isFinite(time) && dayOf(new Date(time)) === day;
-}
-
-/** Every daily counter key of a day before `today`, by SCAN (KEYS would block Redis on a large keyspace). */
-export async function scanPastDailyKeys(deps: Deps, today: string): Promise<{ keys: string[]; skipped: string[] }> {
-  const found = new Set<string>();
-  const skipped = new Set<string>();
-  let cursor = '0';
-  do {
-    const [next, batch] = await deps.redis.gateway.call<[string | number, string[]]>((p) => p.scan(cursor, { match: SCAN_MATCH, count: SCAN_COUNT }));
-    cursor = String(next);
-    for (const key of batch) {
-      const match = dailyKeyPattern.exec(key);
-      if (!match || match[2]! >= today) continue;
-      if (isCalendarDay(match[2]!)) found.add(key);
-      else skipped.add(key);
-    }
-  } while (cursor !== '0');
-  return { keys: [...found], skipped: [...skipped] };
 }
 
 /** The counters and their markers, in one MGET. */
@@ -123,24 +104,25 @@ export async function releaseDailyCounters(deps: Deps, counters: DailyCounter[])
   return Number(await runScript<number>(deps.redis.gateway, releaseScript, keys, args));
 }
 
-/** Scan, read and upsert: everything up to the point where the keys could be deleted. */
-export async function stageDailyMetrics(deps: Deps, now: Date): Promise<Staged> {
-  const scanned = await scanPastDailyKeys(deps, dayOf(now));
-  const read = await readDailyCounters(deps, scanned.keys);
+/** Read and upsert: everything up to the point where the keys could be deleted. Two subrequests at most. */
+export async function stageDailyMetrics(deps: Deps, keys: string[]): Promise<Staged> {
+  const read = await readDailyCounters(deps, keys);
   const written = await upsertDailyMetrics(deps, read.counters);
-  return { counters: read.counters, skipped: [...scanned.skipped, ...read.skipped], written };
+  return { counters: read.counters, skipped: read.skipped, written };
 }
 
-export async function compactDailyMetrics(deps: Deps, now: Date) {
-  const staged = await stageDailyMetrics(deps, now);
-  const released = await releaseDailyCounters(deps, staged.counters);
-  return {
-    keys: staged.counters.length,
-    rowsWritten: staged.written,
-    released,
-    // a key incremented between the read and the release stays for the next run, which moves the rest
-    changedMeanwhile: staged.counters.length - released,
-    unmovable: staged.skipped.length,
-    unmovableKeys: staged.skipped.slice(0, 20), // left in Redis for someone to look at; a few names suffice
-  };
+export interface Moved extends Staged {
+  released: number;
+}
+
+/** Subrequests of one move at most: the MGET, the upsert, the release and its EVAL if Redis lacks the script. */
+export const MOVE_COST = 4;
+
+/**
+ * Moves these keys (daily counters of past days, each named once) into daily_metrics: one MGET, then the upsert
+ * and the release when there is anything to move.
+ */
+export async function moveDailyCounters(deps: Deps, keys: string[]): Promise<Moved> {
+  const staged = await stageDailyMetrics(deps, keys);
+  return { ...staged, released: await releaseDailyCounters(deps, staged.counters) };
 }

@@ -18,6 +18,10 @@ export interface TestEnv extends Env {
   HEALTH_REDIS_URL: string;
   LISTS_DATABASE_URL: string;
   LISTS_REDIS_URL: string;
+  /** An Upstash endpoint on a Redis database that only test/redis/cron-scale.test.ts uses. */
+  CRON_REDIS_URL: string;
+  /** A PostgreSQL database that only test/redis/cron-scale.test.ts uses (the shared one under PGlite). */
+  CRON_DATABASE_URL: string;
 }
 
 export const testEnv = env as unknown as TestEnv;
