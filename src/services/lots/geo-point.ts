@@ -1,5 +1,5 @@
-// Points as Redis GEO sees them, reproduced exactly so that the search without Redis (geo-sql.ts, and the SQL
-// functions of the migration geo_search) answers what Redis answers. Redis stores a position as a 52-bit
+// Points as Redis GEO sees them, reproduced exactly so that the search without Redis (geo-sql.ts, the same
+// operations in SQL) answers what Redis answers. Redis stores a position as a 52-bit
 // geohash (26 bits of latitude, 26 of longitude) and measures from the centre of its cell, so every distance
 // is measured between cell centres: ours are too (the search point is snapped the same way), computed with
 // Redis's own haversine (geohash_helper.c: earth radius 6372797.560856 m, the same operations in the same
