@@ -8,7 +8,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Deps } from '../../deps.ts';
 import type { Lot, NearbyLot } from '../../schemas/lots.ts';
-import { EARTH_RADIUS_M, REDIS_GEO_MAX_LATITUDE } from './geo-point.ts';
+import { EARTH_RADIUS_M, REDIS_GEO_MAX_LATITUDE, type Point } from './geo-point.ts';
 import type { GeoSearch } from './geo-query.ts';
 import { lotColumns, spotCounts } from './lot-view.ts';
 
@@ -32,8 +32,8 @@ const lotPoint = sql`
     ) p`;
 
 /** Redis's geohashGetDistance from the centre to `p`: the haversine on its sphere, in metres, as `d.distance`. */
-function distanceTo(search: GeoSearch): SQL {
-  const [lng1, lat1] = [float(search.centre.lng), float(search.centre.lat)];
+function distanceTo(centre: Point): SQL {
+  const [lng1, lat1] = [float(centre.lng), float(centre.lat)];
   const radius = float(EARTH_RADIUS_M);
   return sql`
     CROSS JOIN LATERAL (
@@ -46,6 +46,11 @@ function distanceTo(search: GeoSearch): SQL {
     ) d`;
 }
 
+/** Joined to rows `l` (latitude, longitude): `d.distance`, their distance from `centre` as Redis measures it. */
+export function measuredFrom(centre: Point): SQL {
+  return sql`${lotPoint} ${distanceTo(centre)}`;
+}
+
 function inside(search: GeoSearch): SQL {
   const { box, radiusM } = search;
   const longitudes = sql.join(
@@ -54,7 +59,7 @@ function inside(search: GeoSearch): SQL {
   );
   return sql`
     SELECT l.id, round(d.distance * 10000) AS distance_e4
-    FROM parking_lots l ${lotPoint} ${distanceTo(search)}
+    FROM parking_lots l ${measuredFrom(search.centre)}
     WHERE l.latitude IS NOT NULL AND l.longitude IS NOT NULL
       AND l.latitude BETWEEN ${float(box.latMin)} AND ${float(box.latMax)}
       AND (${longitudes})
