@@ -7,7 +7,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeDeps } from '../../src/deps.ts';
 import type { Env } from '../../src/env.ts';
+import { KEY_LOCKING_SHEBANG } from '../../src/redis/scripts.ts';
 import { applyPendingInvalidations } from '../../src/redis/reconcile.ts';
+import { answerFromRedis } from '../../src/services/lots/geo-search.ts';
+import { createLot, deleteLot, updateLot } from '../../src/services/lots/lots-service.ts';
+import { auditScripts } from '../helpers/script-audit.ts';
 import { call, testEnv } from '../helpers/http.ts';
 import { book, listsWorld, makeAdmin, makeLot, makeUser, redisClient, type TestUser } from '../helpers/fixtures.ts';
 import { tagged } from '../helpers/stand-ins.ts';
@@ -164,5 +168,26 @@ describe('the positions', () => {
     expect((await applyPendingInvalidations(deps)).applied).toBeGreaterThan(0); // what an isolate does when Redis is back
     expect(await redis.exists('parking_lots:geo')).toBe(0);
     expect(find((await search()).body, lot.id)).toBeUndefined();
+  });
+});
+
+describe("the geo search's scripts", () => {
+  it('declare allow-key-locking and touch only their KEYS: search, rebuild, fills, position writes', async () => {
+    const deps = makeDeps(env);
+    deps.redis.trustReads([]);
+    const audit = auditScripts(deps);
+    const query = { near: centre, radius_km: 20, sort: 'available' as const };
+    await redis.del('parking_lots:geo');
+    expect(await answerFromRedis(deps, query, { limit: 10 })).toBeNull(); // missing: this request rebuilds
+    await deps.request.flush(deps.redis);
+    const lot = await createLot(deps, { name: 'Audited', address: '1 Test Street', pin_code: '560001', price_per_hour_cents: 100, capacity: 2, latitude: -37.09, longitude: -12.3 });
+    await updateLot(deps, lot.id, { latitude: -37.08 });
+    expect((await answerFromRedis(deps, query, { limit: 10 }))!.data.map((found) => found.id)).toContain(lot.id);
+    await deps.request.flush(deps.redis); // the fills
+    await deleteLot(deps, lot.id);
+    await deps.request.flush(deps.redis);
+    expect(audit.calls.length).toBeGreaterThanOrEqual(6);
+    for (const script of audit.calls) expect(script.source!.split('\n')[0]).toBe(KEY_LOCKING_SHEBANG);
+    expect(await audit.undeclared()).toEqual([]);
   });
 });
