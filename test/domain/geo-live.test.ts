@@ -119,6 +119,21 @@ describe('the positions', () => {
     expect(await redis.zscore('parking_lots:geo', String(lot.id))).toBeNull();
   });
 
+  it('cost a position write one Redis round trip more than another write, before its answer', async () => {
+    const trips = async (method: string, path: string, body?: unknown) => {
+      const res = await call(method, path, { token: admin.token, env, ...(body ? { body } : {}) });
+      expect(res.status).toBeLessThan(300);
+      return [Number(res.headers.get('x-redis-round-trips')), res.body] as const;
+    };
+    const body = { name: 'Counted', address: '1 Test Street', pin_code: '560001', price_per_hour_cents: 100, capacity: 2 };
+    expect((await trips('POST', '/parking-lots', body))[0]).toBe(2); // gate; hold alongside the statement
+    const [created, lot] = await trips('POST', '/parking-lots', { ...body, latitude: -37.3, longitude: -12.2 });
+    expect(created).toBe(3); // gate; hold and writer alongside the statement; the change
+    expect((await trips('PATCH', `/parking-lots/${lot.id}`, { name: 'Renamed' }))[0]).toBe(2);
+    expect((await trips('PATCH', `/parking-lots/${lot.id}`, { longitude: -12.21 }))[0]).toBe(3);
+    expect((await trips('DELETE', `/parking-lots/${lot.id}`))[0]).toBe(3);
+  });
+
   it('stay right when two moves of one lot apply in the other order than they committed', async () => {
     const lot = await makeLot(admin, { latitude: -37.3, longitude: -12.3 }, env);
     await search();
