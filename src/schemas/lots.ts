@@ -64,8 +64,8 @@ const Near = z
   })
   .meta({
     param: { name: 'near', in: 'query' },
-    example: '12.9716,77.5946',
-    description: 'Search by distance from this point: `<latitude>,<longitude>` in decimal degrees. Needs `radius_km`.',
+    // No `example`: the reference's try-it client would send it, turning its plain list into a search.
+    description: 'Search by distance from this point: `<latitude>,<longitude>` in decimal degrees (`12.9716,77.5946`). Needs `radius_km`.',
   });
 
 const RadiusKm = z
@@ -75,7 +75,6 @@ const RadiusKm = z
   .pipe(z.number().max(MAX_SEARCH_RADIUS_KM, `at most ${MAX_SEARCH_RADIUS_KM} km`))
   .meta({
     param: { name: 'radius_km', in: 'query' },
-    example: '5',
     description: `The search's radius in kilometres, 0 to ${MAX_SEARCH_RADIUS_KM}: lots at most this far from \`near\` (great-circle distance). Needs \`near\`.`,
   });
 
