@@ -89,6 +89,11 @@ export const parkingLots = pgTable(
     check('parking_lots_capacity_range', sql`${t.capacity} BETWEEN 1 AND 5000`),
     check('parking_lots_latitude_range', sql`${t.latitude} BETWEEN -90 AND 90`),
     check('parking_lots_longitude_range', sql`${t.longitude} BETWEEN -180 AND 180`),
+    // The geo search without Redis (services/lots/geo-sql.ts): a latitude band, then longitude ranges, then
+    // the exact distance. Only lots with both coordinates can be found.
+    index('parking_lots_position_idx')
+      .on(t.latitude, t.longitude)
+      .where(sql`${t.latitude} IS NOT NULL AND ${t.longitude} IS NOT NULL`),
   ],
 );
 

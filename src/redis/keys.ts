@@ -4,6 +4,20 @@ export const keys = {
   usersAll: 'users:all',
   lot: (id: number) => `parking_lot:${id}`,
   lotsAll: 'parking_lots:all',
+  /** The lots' positions (GEO), for the search by distance; no TTL, kept in step with lot writes (services/lots/geo-positions.ts). */
+  lotsGeo: 'parking_lots:geo',
+  /** Position writers in flight: token → `{deadline ms} {lot id, 0 for a lot being created}` (geo-positions.ts). */
+  lotsGeoWriters: 'parking_lots:geo:writers',
+  /** Held by the one request that rebuilds a missing `parking_lots:geo`. */
+  lotsGeoRebuildLock: 'parking_lots:geo:rebuild',
+  /** Where one rebuild gathers the positions before they replace `parking_lots:geo` at once. */
+  lotsGeoScratch: (token: string) => `parking_lots:geo:rebuild:${token}`,
+  /**
+   * The live entries the search answers with, for the lots whose id is `bucket` modulo LIVE_BUCKETS: a hash of
+   * `a:{id}` (available spots) and `l:{id}` (the lot as GET /parking-lots/:id shows it). A whole key of the
+   * versioned cache, cleared by every write of one of its lots (lotKeys()).
+   */
+  lotsLive: (bucket: number) => `parking_lots:live:${bucket}`,
   userSession: (userId: number) => `user_session:${userId}`,
   activeUsers: 'active_users',
   /** The prefix @upstash/ratelimit puts before `{identifier}:{window}`. */
@@ -61,6 +75,11 @@ export const ttl = {
   user: 10 * 60,
   usersAll: 5 * 60,
   lot: 15 * 60,
+  lotsLive: 15 * 60,
+  /** A position write is applied within its request; a writer still registered after this died midway. */
+  geoWriterMs: 15_000,
+  /** Longer than a rebuild of every lot's position takes. */
+  geoRebuildLockMs: 60_000,
   lotsAll: 10 * 60,
   userSession: 12 * 60 * 60,
   activeUsers: 12 * 60 * 60,
@@ -71,6 +90,15 @@ export const ttl = {
   /** A late increment comes at most seconds after midnight (waitUntil's limit); a week is ample. */
   compactedMarker: 7 * 24 * 60 * 60,
 } as const;
+
+/**
+ * How many keys hold the live entries of the geo search. Every search script declares all of them (a script may
+ * touch only the keys it declares, and which lots a search finds is known only inside it), and a write of a lot
+ * clears its key's entries: more keys, fewer entries cleared per booking, longer scripts.
+ */
+export const LIVE_BUCKETS = 32;
+
+export const liveBucketOf = (lotId: number) => lotId % LIVE_BUCKETS;
 
 /** No cached value is larger: a list caches one page, and Upstash transfers and bills every byte. */
 export const MAX_CACHED_BYTES = 1024 * 1024;

@@ -10,7 +10,8 @@
 import { RedisUnavailable, type Pipeline, type RedisGateway } from './gateway.ts';
 import { keys, MAX_CACHED_BYTES, ttl } from './keys.ts';
 import { slidingWindow, type RateLimitResult } from './rate-limit.ts';
-import { fillScript, holdScript, invalidateScript, runScript } from './scripts.ts';
+import { fillScript, holdScript, invalidateScript, runScript, type Script } from './scripts.ts';
+import { GeoStore } from './geo-store.ts';
 
 export type { RateLimitResult } from './rate-limit.ts';
 
@@ -37,8 +38,12 @@ export class RedisStore {
   private prefetched = new Map<string, CacheLookup<unknown>>();
   private trusted = false;
 
+  /** The lots' positions and live entries, for the search by distance. */
+  readonly geo: GeoStore;
+
   constructor(gateway: RedisGateway) {
     this.gateway = gateway;
+    this.geo = new GeoStore(this);
   }
 
   /** Round trips this request made, for the development-only X-Redis-Round-Trips header. */
@@ -154,6 +159,11 @@ export class RedisStore {
   async read<T>(build: (pipeline: Pipeline) => Pipeline): Promise<T | null> {
     const outcome = await this.attempt<T>(build);
     return 'value' in outcome ? outcome.value : null;
+  }
+
+  /** One of the app's scripts (scripts.ts), for the stores of other concerns; null when Redis could not run it. */
+  runAppScript<T>(s: Script, scriptKeys: string[], args: string[]): Promise<T | null> {
+    return this.script<T>(s, scriptKeys, args);
   }
 
   private write(build: (pipeline: Pipeline) => Pipeline): Promise<unknown> {

@@ -4,12 +4,13 @@ import { z } from 'zod';
 import type { AppEnv } from '../../app-env.ts';
 import { keys } from '../../redis/keys.ts';
 import { createLot, deleteLot, getLot, listLots, listSpots, MAX_PRICE_PER_HOUR_CENTS, updateLot } from '../../services/lots/lots-service.ts';
+import { searchLots } from '../../services/lots/geo-search.ts';
 import { defineRoute, serve } from '../define-route.ts';
 import { registerLiveRoute } from './live.ts';
 import { Text } from '../../schemas/fields.ts';
 import { DEFAULT_PAGE, PageQuery, pageOf } from '../../schemas/pagination.ts';
 import { isFirstPage } from '../../services/pagination.ts';
-import { LotSchema, SpotSchema } from '../../schemas/lots.ts';
+import { checkSearchFields, LotSchema, LotSearchFields, MAX_SEARCH_RADIUS_KM, NearbyLotSchema, SpotSchema } from '../../schemas/lots.ts';
 import { errors, IdParam, jsonBody, jsonResponse } from '../openapi.ts';
 
 const LotFields = {
@@ -38,17 +39,32 @@ const UpdateLotBody = z
   })
   .meta({ id: 'UpdateParkingLotRequest' });
 
+const ListQuery = PageQuery.extend(LotSearchFields).superRefine(checkSearchFields);
+
 const listRoute = defineRoute(
   {
     method: 'get',
     path: '/parking-lots',
     tags: ['Parking lots'],
-    summary: 'The lots with live availability, a page at a time',
-    description: `In id order. The first page at the default size is served from the cache (\`parking_lots:all\`).`,
-    request: { query: PageQuery },
-    responses: { 200: jsonResponse('A page of lots', pageOf(LotSchema)), ...errors('validation_failed', 'unauthorized') },
+    summary: 'The lots with live availability, a page at a time; or the lots near a point',
+    description: [
+      'Without `near`: every lot in id order. The first page at the default size is served from the cache (`parking_lots:all`).',
+      '',
+      `With \`near\` and \`radius_km\` (0 to ${MAX_SEARCH_RADIUS_KM}): the lots within that great-circle distance of the point, each with \`distance_m\`, nearest first (\`sort=distance\`, the default) or most free spots first (\`sort=available\`; ties nearest first, then by id). Lots without both coordinates never appear. Pages as for the list: \`limit\`, and \`cursor\` from \`next_cursor\` (a cursor belongs to its search: the same \`near\`, \`radius_km\` and \`sort\`). Availability is live. Redis answers from the lots' positions (\`parking_lots:geo\`) in one round trip; without Redis PostgreSQL gives the same answer.`,
+    ].join('\n'),
+    request: { query: ListQuery },
+    responses: {
+      200: jsonResponse('A page of lots (with `distance_m` in a search by `near`)', z.union([pageOf(NearbyLotSchema), pageOf(LotSchema)])),
+      ...errors('validation_failed', 'unauthorized'),
+    },
   },
-  { access: 'anyone', prefetch: (c) => (isFirstPage(c.req.valid('query'), DEFAULT_PAGE) ? [keys.lotsAll] : []) },
+  {
+    access: 'anyone',
+    prefetch: (c) => {
+      const query = c.req.valid('query');
+      return query.near === undefined && isFirstPage(query, DEFAULT_PAGE) ? [keys.lotsAll] : [];
+    },
+  },
 );
 
 const getRoute = defineRoute(
@@ -115,7 +131,11 @@ const spotsRoute = defineRoute(
 
 export function registerLotRoutes(app: OpenAPIHono<AppEnv>): void {
   registerLiveRoute(app);
-  serve(app, listRoute, async (c) => c.json(await listLots(c.var.deps, c.req.valid('query')), 200));
+  serve(app, listRoute, async (c) => {
+    const { near, radius_km, sort, ...page } = c.req.valid('query');
+    const answer = near && radius_km !== undefined ? await searchLots(c.var.deps, { near, radius_km, sort: sort ?? 'distance' }, page) : await listLots(c.var.deps, page);
+    return c.json(answer, 200);
+  });
   serve(app, getRoute, async (c) => c.json(await getLot(c.var.deps, c.req.valid('param').id), 200));
   serve(app, createLotRoute, async (c) => c.json(await createLot(c.var.deps, c.req.valid('json')), 201));
   serve(app, updateRoute, async (c) => c.json(await updateLot(c.var.deps, c.req.valid('param').id, c.req.valid('json')), 200));

@@ -3,9 +3,11 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
-import { counters, keys, ttl } from '../../redis/keys.ts';
+import { counters, keys, liveBucketOf, ttl } from '../../redis/keys.ts';
 import { cached, whileHolding } from '../cache.ts';
 import { lockLot } from './lot-lock.ts';
+import { redisPosition } from './geo-point.ts';
+import { placeLot, whileMoving } from './geo-positions.ts';
 
 export { MAX_PRICE_PER_HOUR_CENTS } from '../../db/schema.ts';
 import { selectLots } from './lot-view.ts';
@@ -27,9 +29,9 @@ export type LotPatch = Partial<NewLot>;
 
 const lotNotFound = (id: number) => new AppError('not_found', `There is no parking lot ${id}.`);
 
-/** The cache entries a change to lot `id` (or to its spots' states) makes stale. */
+/** The cache entries a change to lot `id` (or to its spots' states) makes stale: its own, the list's, its live entry's (geo search). */
 export function lotKeys(id: number): string[] {
-  return [keys.lot(id), keys.lotsAll];
+  return [keys.lot(id), keys.lotsAll, keys.lotsLive(liveBucketOf(id))];
 }
 
 /** A page of lots in id order; the first page at the default size is the cached `parking_lots:all`. */
@@ -48,9 +50,18 @@ export async function getLot(deps: Deps, id: number): Promise<Lot> {
   return lot;
 }
 
-/** Creates the lot and its spots 1..capacity in one statement. */
+/** Creates the lot and its spots 1..capacity in one statement; with a position, it is in the geo search at once. */
 export async function createLot(deps: Deps, input: NewLot): Promise<Lot> {
-  const result = await whileHolding(deps, [keys.lotsAll], () => deps.db.execute<Lot>(sql`
+  const insert = () => whileHolding(deps, [keys.lotsAll], () => deps.db.execute<Lot>(insertStatement(input)));
+  const { latitude, longitude } = input;
+  const placed = latitude != null && longitude != null && redisPosition({ lat: latitude, lng: longitude }) !== null;
+  const result = placed ? await whileMoving(deps, null, insert, (inserted) => placeLot(inserted.rows[0]!, true)) : await insert();
+  deps.request.count(counters.parkingLotsCreated);
+  return result.rows[0]!;
+}
+
+function insertStatement(input: NewLot): SQL {
+  return sql`
     WITH l AS (
       INSERT INTO parking_lots (name, address, pin_code, price_per_hour_cents, capacity, latitude, longitude)
       VALUES (${input.name}, ${input.address}, ${input.pin_code}, ${input.price_per_hour_cents}, ${input.capacity},
@@ -62,9 +73,7 @@ export async function createLot(deps: Deps, input: NewLot): Promise<Lot> {
     SELECT l.id, l.name, l.address, l.pin_code, l.price_per_hour_cents, l.capacity, l.latitude, l.longitude,
            (SELECT count(*)::int FROM s) AS available_spots, 0 AS reserved_spots, 0 AS occupied_spots,
            api_time(l.created_at) AS created_at, api_time(l.updated_at) AS updated_at
-    FROM l`));
-  deps.request.count(counters.parkingLotsCreated);
-  return result.rows[0]!;
+    FROM l`;
 }
 
 /**
@@ -73,19 +82,22 @@ export async function createLot(deps: Deps, input: NewLot): Promise<Lot> {
  * (./lot-lock.ts), the change, and the lot as it is then.
  */
 export async function updateLot(deps: Deps, id: number, patch: LotPatch): Promise<Lot> {
-  const [, result, after] = await whileHolding(deps, lotKeys(id), () =>
-    deps.db.batch([
-      deps.db.execute(lockLot(id, 'UPDATE')),
-      deps.db.execute<{ found: boolean; blocked: number; updated: boolean }>(updateStatement(id, patch)),
-      deps.db.execute<Lot>(selectLots(sql`l.id = ${id}`)),
-    ]),
-  );
-  const outcome = result.rows[0]!;
-  if (!outcome.found) throw lotNotFound(id);
-  if (!outcome.updated) {
-    throw new AppError('spots_in_use', `${outcome.blocked} of the spots above the new capacity are reserved or occupied.`, { spots_in_use: outcome.blocked });
-  }
-  return after.rows[0]!;
+  const update = () =>
+    whileHolding(deps, lotKeys(id), async () => {
+      const [, result, after] = await deps.db.batch([
+        deps.db.execute(lockLot(id, 'UPDATE')),
+        deps.db.execute<{ found: boolean; blocked: number; updated: boolean }>(updateStatement(id, patch)),
+        deps.db.execute<Lot>(selectLots(sql`l.id = ${id}`)),
+      ]);
+      const outcome = result.rows[0]!;
+      if (!outcome.found) throw lotNotFound(id);
+      if (!outcome.updated) {
+        throw new AppError('spots_in_use', `${outcome.blocked} of the spots above the new capacity are reserved or occupied.`, { spots_in_use: outcome.blocked });
+      }
+      return after.rows[0]!;
+    });
+  const moves = patch.latitude !== undefined || patch.longitude !== undefined;
+  return moves ? whileMoving(deps, id, update, (lot) => placeLot(lot)) : update();
 }
 
 function updateStatement(id: number, patch: LotPatch): SQL {
@@ -124,9 +136,22 @@ function updateStatement(id: number, patch: LotPatch): SQL {
 
 /** Deletes a lot whose spots are all free; its reservation history stays (lot_id becomes null). */
 export async function deleteLot(deps: Deps, id: number): Promise<void> {
-  const [, result] = await whileHolding(deps, lotKeys(id), () => deps.db.batch([
-    deps.db.execute(lockLot(id, 'UPDATE')),
-    deps.db.execute<{ found: boolean; busy: number; deleted: boolean }>(sql`
+  const remove = () =>
+    whileHolding(deps, lotKeys(id), async () => {
+      const [, result] = await deps.db.batch([deps.db.execute(lockLot(id, 'UPDATE')), deps.db.execute<{ found: boolean; busy: number; deleted: boolean }>(deleteStatement(id))]);
+      const outcome = result.rows[0]!;
+      if (!outcome.found) throw lotNotFound(id);
+      if (!outcome.deleted) {
+        throw new AppError('spots_in_use', `${outcome.busy} spots of this lot are reserved or occupied.`, { spots_in_use: outcome.busy });
+      }
+    });
+  // Whether the lot had a position is known only once it is gone: every deletion is a position write.
+  await whileMoving(deps, id, remove, () => ({ op: 'remove', id }));
+  deps.request.count(counters.parkingLotsDeleted);
+}
+
+function deleteStatement(id: number): SQL {
+  return sql`
     WITH target AS (
       SELECT id FROM parking_lots WHERE id = ${id} FOR UPDATE
     ), locked AS (
@@ -136,14 +161,7 @@ export async function deleteLot(deps: Deps, id: number): Promise<void> {
     ), deleted AS (
       DELETE FROM parking_lots WHERE id IN (SELECT id FROM target) AND (SELECT n FROM busy) = 0 RETURNING id
     )
-    SELECT EXISTS (SELECT 1 FROM target) AS found, (SELECT n FROM busy) AS busy, EXISTS (SELECT 1 FROM deleted) AS deleted`),
-  ]));
-  const outcome = result.rows[0]!;
-  if (!outcome.found) throw lotNotFound(id);
-  if (!outcome.deleted) {
-    throw new AppError('spots_in_use', `${outcome.busy} spots of this lot are reserved or occupied.`, { spots_in_use: outcome.busy });
-  }
-  deps.request.count(counters.parkingLotsDeleted);
+    SELECT EXISTS (SELECT 1 FROM target) AS found, (SELECT n FROM busy) AS busy, EXISTS (SELECT 1 FROM deleted) AS deleted`;
 }
 
 /** A page of a lot's spots by number, with who holds each (admin view, always live). */
