@@ -27,7 +27,10 @@ export async function spawnRedisServer(port: number, options: RedisServerOptions
 
   const launch = async () => {
     const child = spawn('redis-server', args, { stdio: 'ignore' });
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    // Should this process end without stopping it (an uncaught error), the server goes with it.
+    const orphaned = () => child.kill('SIGKILL');
+    process.once('exit', orphaned);
+    const exited = new Promise<void>((resolve) => child.once('exit', () => (process.off('exit', orphaned), resolve())));
     await waitFor(`redis-server on port ${port}`, () => redisAnswers({ host: '127.0.0.1', port, db: 0 }, 300), 10_000);
     return { child, exited };
   };

@@ -43,7 +43,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   let redis = options.redis;
   let redisServer: SpawnedRedis | null = null;
   if (options.privateRedis) {
-    redisServer = await spawnRedisServer(await freePort(), { ...(options.redisDataDir ? { dataDir: options.redisDataDir } : {}) });
+    redisServer = await spawnRedisServer(await freePort(), { dataDir: options.redisDataDir });
     if (redisServer) {
       stops.push(() => redisServer!.stop());
       redis = { host: '127.0.0.1', port: redisServer.port, db: 0 };
