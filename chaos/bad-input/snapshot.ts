@@ -47,14 +47,14 @@ const CACHED = [keys.user(0).replace(/0$/, ''), keys.usersAll, keys.lot(0).repla
 const BOOKKEEPING = [keys.cacheVersion(''), keys.cacheHold('')];
 
 /**
- * Whether a change only cleared cache: a cached value gone, or the versioned cache's bookkeeping (versions,
- * holds) moved. Nothing the cache claims becomes wrong by it; the next read goes to Postgres.
+ * Whether a change is cache traffic only: a cached value cleared or filled (the gate caches the session it
+ * proved in Postgres), or the versioned cache's bookkeeping (versions, holds) moved. What the cache claims is
+ * checked against the database by the invariants; this changes no data.
  */
-export function onlyClearsCache(change: string): boolean {
+export function onlyCacheTraffic(change: string): boolean {
   const key = change.replace(/^redis /, '').split(': ')[0]!;
   if (!change.startsWith('redis ')) return false;
-  if (BOOKKEEPING.some((prefix) => key.startsWith(prefix))) return true;
-  return CACHED.some((prefix) => key.startsWith(prefix)) && change.endsWith('→ (none)');
+  return BOOKKEEPING.some((prefix) => key.startsWith(prefix)) || CACHED.some((prefix) => key.startsWith(prefix));
 }
 
 /** What differs between two snapshots, named; a key that expired by itself meanwhile is no change. */

@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import fc from 'fast-check';
 import { contractViolation, loadOperations, type Operation } from '../bad-input/openapi.ts';
 import { requestFor, type FuzzRequest } from '../bad-input/requests.ts';
-import { changes, onlyClearsCache, settle, snapshot, type Snapshot } from '../bad-input/snapshot.ts';
+import { changes, onlyCacheTraffic, settle, snapshot, type Snapshot } from '../bad-input/snapshot.ts';
 import { materialize, prepareTargets, refresh, type Targets } from '../bad-input/targets.ts';
 import { table, type Report } from '../report.ts';
 import { ARTIFACTS, type World } from '../world.ts';
@@ -30,7 +30,8 @@ const BEFORE_ANY_SERVICE = new Set(['invalid_json', 'payload_too_large', 'unsupp
 export async function runBadInput(world: World, report: Report, corpus: number): Promise<BadInputFigures> {
   const name = '(e) bad input';
   const operations = await loadOperations(world.origin);
-  const perOperation = Math.ceil(corpus / operations.length);
+  // A little over corpus/operations: fetch cannot send a few (header values), and they are not counted.
+  const perOperation = Math.ceil((corpus * 1.05) / operations.length);
   const seed = Number(process.env.CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31));
   console.log(`\n${name}: ${perOperation} generated requests for each of ${operations.length} operations of /openapi.json (seed ${seed})`);
 
@@ -76,10 +77,10 @@ export async function runBadInput(world: World, report: Report, corpus: number):
     let after = await snapshot(world);
     if (res.status >= 400) {
       const changed = changes(current, after);
-      const data = changed.filter((c) => !onlyClearsCache(c));
+      const data = changed.filter((c) => !onlyCacheTraffic(c));
       if (data.length) problems.push(`refused yet changed: ${data.slice(0, 3).join('; ')}`);
       if (changed.length > data.length) {
-        if (code && BEFORE_ANY_SERVICE.has(code)) problems.push(`refused before any service yet cleared cache: ${changed.slice(0, 3).join('; ')}`);
+        if (code && BEFORE_ANY_SERVICE.has(code)) problems.push(`refused before any service yet touched cache: ${changed.slice(0, 3).join('; ')}`);
         else cleared[`${opName} ${key}`] = (cleared[`${opName} ${key}`] ?? 0) + 1;
       }
     } else if (!READS.has(r.method)) {
@@ -113,13 +114,14 @@ export async function runBadInput(world: World, report: Report, corpus: number):
   const kinds = (pattern: RegExp) => findings.filter((f) => pattern.test(f.problem));
   const evidence = (list: Finding[]) => list.slice(0, 3).map((f) => `${f.operation} → ${f.status}: ${f.problem.slice(0, 300)}\n           ${f.request.slice(0, 300)}`).join('\n         ');
   const uncovered = operations.filter((op) => !sent[`${op.method} ${op.path}`]);
-  report.check(name, `at least ${corpus} generated requests (${total}), every one of the ${operations.length} operations covered`, total >= corpus && uncovered.length === 0, uncovered.map((o) => `${o.method} ${o.path}`).join(', '));
+  // A property's run stops at its first failure (then shrinks it): a shortfall is explained by the failures below.
+  report.check(name, `at least ${corpus} generated requests (${total}${total < corpus ? `; runs stopped at ${minimal.length} failures` : ''}), every one of the ${operations.length} operations covered`, (total >= corpus || minimal.length > 0) && uncovered.length === 0, uncovered.map((o) => `${o.method} ${o.path}`).join(', '));
   report.check(name, 'zero 5xx', count(/^5/) === 0, evidence(kinds(/^5\d\d:/)));
   report.check(name, 'every answer is documented for its operation, every error in the envelope with its code\'s status', kinds(/^contract/).length === 0, evidence(kinds(/^contract/)));
-  report.check(name, 'no refused request changed a table or a Redis key the app keeps (but for clearing cache)', kinds(/^refused yet changed/).length === 0, evidence(kinds(/^refused yet changed/)));
-  report.check(name, 'no request refused by the gate or validation cleared cache either', kinds(/^refused before any service/).length === 0, evidence(kinds(/^refused before any service/)));
+  report.check(name, 'no refused request changed a table or a Redis key the app keeps (cache traffic apart)', kinds(/^refused yet changed/).length === 0, evidence(kinds(/^refused yet changed/)));
+  report.check(name, 'no request refused by the gate or validation touched the cache either', kinds(/^refused before any service/).length === 0, evidence(kinds(/^refused before any service/)));
   const clearedTotal = Object.values(cleared).reduce((a, b) => a + b, 0);
-  if (clearedTotal) console.log(`  note: ${clearedTotal} requests refused by a service (after the gate) cleared cache entries: ${JSON.stringify(cleared)}`);
+  if (clearedTotal) console.log(`  note: ${clearedTotal} requests refused by a service (after the gate) cleared or filled cache entries: ${JSON.stringify(cleared)}`);
   if (unsendable) console.log(`  note: ${unsendable} generated requests could not be sent by fetch (not counted)`);
 
   if (minimal.length) console.log(`  smallest failing request of each failing operation:\n    ${minimal.join('\n    ')}`);
@@ -127,7 +129,7 @@ export async function runBadInput(world: World, report: Report, corpus: number):
   return {
     table: [
       table(
-        ['operations', 'requests', '2xx/3xx', '4xx', '5xx', 'contract violations', 'refused but changed data', 'refused by a service, cleared cache', 'seed'],
+        ['operations', 'requests', '2xx/3xx', '4xx', '5xx', 'contract violations', 'refused but changed data', 'refused by a service, cache traffic', 'seed'],
         [[operations.length, total, count(/^[23]/), count(/^4/), count(/^5/), kinds(/^contract/).length, kinds(/^refused yet changed/).length, clearedTotal, seed]],
       ),
       '',
