@@ -24,8 +24,11 @@ interface Finding {
 }
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
-/** Refusals decided by the gate or validation, before any service runs: README, "A refused request does no work". */
-const BEFORE_ANY_SERVICE = new Set(['invalid_json', 'payload_too_large', 'unsupported_media_type', 'validation_failed', 'unauthorized', 'rate_limited']);
+/**
+ * Refusals decided before any service runs (README, "A refused request does no work"). Not validation_failed:
+ * a service refuses some values too (a cursor of another list), after the gate has looked the caller up.
+ */
+const BEFORE_ANY_SERVICE = new Set(['invalid_json', 'payload_too_large', 'unsupported_media_type', 'unauthorized', 'rate_limited']);
 
 export async function runBadInput(world: World, report: Report, corpus: number): Promise<BadInputFigures> {
   const name = '(e) bad input';
