@@ -13,6 +13,8 @@ export interface StackOptions {
   redis: RedisTarget;
   /** Start a private redis-server (when installed) instead of using `redis`, so that runs never share data. */
   privateRedis?: boolean;
+  /** With privateRedis: keep its data in an append-only file there, so that it survives a kill and restart. */
+  redisDataDir?: string;
   /** The PostgreSQL database to use; created (afresh with `recreateDatabase`) when reachable. */
   databaseUrl: string;
   recreateDatabase?: boolean;
@@ -26,6 +28,8 @@ export interface Stack {
   redisRest: RedisRestServer;
   /** The redis-server behind the Upstash stand-in. */
   redisTarget: RedisTarget;
+  /** That redis-server's process, when the stack started it (privateRedis), to kill and restart it. */
+  redisServer: SpawnedRedis | null;
   neonHttp: NeonHttpServer;
   databaseUrl: string;
   redisToken: string;
@@ -37,19 +41,21 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const log = options.log ?? (() => {});
   const stops: (() => Promise<void>)[] = [];
   let redis = options.redis;
+  let redisServer: SpawnedRedis | null = null;
   if (options.privateRedis) {
-    const spawned = await spawnRedisServer(await freePort());
-    if (spawned) {
-      stops.push(spawned.stop);
-      redis = { host: '127.0.0.1', port: spawned.port, db: 0 };
+    redisServer = await spawnRedisServer(await freePort(), { dataDir: options.redisDataDir });
+    if (redisServer) {
+      stops.push(() => redisServer!.stop());
+      redis = { host: '127.0.0.1', port: redisServer.port, db: 0 };
     }
   }
   if (!(await redisAnswers(redis))) {
     const spawned: SpawnedRedis | null = await spawnRedisServer(await freePort());
     if (!spawned) throw new Error(`no Redis answers at ${redis.host}:${redis.port} and redis-server is not installed`);
     log(`started redis-server on port ${spawned.port}`);
-    stops.push(spawned.stop);
+    stops.push(() => spawned.stop());
     redis = { host: '127.0.0.1', port: spawned.port, db: redis.db };
+    redisServer = spawned;
   }
   if (options.flushRedis) {
     const { RedisConnection } = await import('../redis-rest/connection.ts');
@@ -84,6 +90,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   return {
     redisRest,
     redisTarget: redis,
+    redisServer,
     neonHttp,
     databaseUrl: options.databaseUrl,
     redisToken: options.redisToken,

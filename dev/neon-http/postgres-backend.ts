@@ -68,34 +68,49 @@ export class PostgresBackend implements Backend {
     });
   }
 
-  async query(connectionString: string, statement: Statement, sink: RowSink): Promise<void> {
+  /**
+   * Runs `work` on a client of the pool. A connection that dies while its client is out of the pool (the server
+   * crashed or restarted under a query: the socket ends without an error message) makes node-postgres emit
+   * 'error' on the client besides failing its query, and the pool listens only to idle clients: without this
+   * listener that event would end the process. Such a client, and one `work` marks unhealthy, is dropped.
+   */
+  private async withClient(connectionString: string, work: (client: pg.PoolClient, drop: () => void) => Promise<void>): Promise<void> {
     const client = await this.pool(connectionString).connect();
     let healthy = true;
+    const drop = () => void (healthy = false);
+    client.on('error', drop);
     try {
-      await PostgresBackend.run(client, statement, sink);
-    } catch (error) {
-      if (error instanceof ResponseTooLarge) healthy = false;
-      throw error;
+      await work(client, drop);
     } finally {
+      client.off('error', drop);
       client.release(!healthy);
     }
   }
 
+  async query(connectionString: string, statement: Statement, sink: RowSink): Promise<void> {
+    await this.withClient(connectionString, async (client, drop) => {
+      try {
+        await PostgresBackend.run(client, statement, sink);
+      } catch (error) {
+        if (error instanceof ResponseTooLarge) drop();
+        throw error;
+      }
+    });
+  }
+
   async batch(connectionString: string, statements: Statement[], sinks: RowSink[], options: BatchOptions): Promise<void> {
-    const client = await this.pool(connectionString).connect();
-    let healthy = true;
-    try {
-      await client.query(beginStatement(options));
-      for (const [i, statement] of statements.entries()) await PostgresBackend.run(client, statement, sinks[i]!);
-      await client.query('COMMIT');
-    } catch (error) {
-      // A connection still streaming rows is dropped; PostgreSQL rolls its transaction back.
-      if (error instanceof ResponseTooLarge) healthy = false;
-      else await client.query('ROLLBACK').catch(() => (healthy = false));
-      throw error;
-    } finally {
-      client.release(!healthy);
-    }
+    await this.withClient(connectionString, async (client, drop) => {
+      try {
+        await client.query(beginStatement(options));
+        for (const [i, statement] of statements.entries()) await PostgresBackend.run(client, statement, sinks[i]!);
+        await client.query('COMMIT');
+      } catch (error) {
+        // A connection still streaming rows is dropped; PostgreSQL rolls its transaction back.
+        if (error instanceof ResponseTooLarge) drop();
+        else await client.query('ROLLBACK').catch(drop);
+        throw error;
+      }
+    });
   }
 
   async close(): Promise<void> {

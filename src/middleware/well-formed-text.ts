@@ -9,21 +9,37 @@ import { AppError } from '../errors.ts';
 
 const JSON_TYPE = /^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i;
 
-/** The path of the first string (value or key) that is not well-formed, or null. */
-export function illFormedPath(value: unknown, path: string[] = []): string | null {
-  if (typeof value === 'string') return value.isWellFormed() ? null : path.join('.') || '(root)';
-  if (Array.isArray(value)) {
-    for (const [i, item] of value.entries()) {
-      const found = illFormedPath(item, [...path, String(i)]);
-      if (found !== null) return found;
-    }
-    return null;
-  }
-  if (value !== null && typeof value === 'object') {
-    for (const [key, item] of Object.entries(value)) {
-      if (!key.isWellFormed()) return [...path, key.toWellFormed()].join('.');
-      const found = illFormedPath(item, [...path, key]);
-      if (found !== null) return found;
+interface Visit {
+  value: unknown;
+  key: string | null;
+  parent: Visit | null;
+}
+
+const pathOf = (visit: Visit): string => {
+  const keys: string[] = [];
+  for (let v: Visit | null = visit; v && v.key !== null; v = v.parent) keys.unshift(v.key);
+  return keys.join('.') || '(root)';
+};
+
+/**
+ * The path of the first string (value or key) that is not well-formed, or null. A walk with a stack of its own,
+ * not recursion: a body of 64 KiB can nest tens of thousands of levels deep, past the call stack.
+ */
+export function illFormedPath(body: unknown): string | null {
+  const stack: Visit[] = [{ value: body, key: null, parent: null }];
+  while (stack.length > 0) {
+    const visit = stack.pop()!;
+    const { value } = visit;
+    if (typeof value === 'string') {
+      if (!value.isWellFormed()) return pathOf(visit);
+    } else if (value !== null && typeof value === 'object') {
+      const entries: [string, unknown][] = Array.isArray(value) ? value.map((item, i) => [String(i), item]) : Object.entries(value);
+      // Reversed onto the stack, so that the first bad string in document order is the one named.
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [key, item] = entries[i]!;
+        if (!Array.isArray(value) && !key.isWellFormed()) return pathOf({ value: item, key: key.toWellFormed(), parent: visit });
+        stack.push({ value: item, key, parent: visit });
+      }
     }
   }
   return null;

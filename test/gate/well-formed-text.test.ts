@@ -40,4 +40,17 @@ describe('a lone surrogate in a JSON body', () => {
     expect(res.status).toBe(200);
     expect(res.body.name).toBe('Lot 🚗');
   });
+
+  it('a body nested 10 000 deep (within the 64 KiB limit) is judged like any other (422, nothing changed), not a 500', async () => {
+    // Found by npm run chaos (the bad-input corpus): the walk looking for lone surrogates recursed once per level.
+    const admin = await makeAdmin();
+    const lot = await makeLot(admin);
+    const depth = 10_000;
+    for (const rawBody of [`${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`, `{"name":${'['.repeat(depth)}"\\udfff"${']'.repeat(depth)}}`]) {
+      const res = await call('PATCH', `/parking-lots/${lot.id}`, { token: admin.token, rawBody, headers: { 'content-type': 'application/json' } });
+      expect(res.status).toBe(422);
+      expect(res.body.error.code).toBe('validation_failed');
+    }
+    expect((await call('GET', `/parking-lots/${lot.id}`)).body.name).toBe(lot.name);
+  });
 });

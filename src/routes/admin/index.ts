@@ -15,12 +15,15 @@ import { dashboardFor } from '../../services/dashboard/gather.ts';
 import { defineRoute, serve } from '../define-route.ts';
 import { errors, jsonResponse } from '../openapi.ts';
 import { DashboardSchema, type Dashboard } from '../../schemas/dashboard.ts';
+import { ErrorSchema } from '../../schemas/errors.ts';
 import { Email } from '../../schemas/fields.ts';
 import { adminPageHeaders, renderDashboardPage, renderForbiddenPage, renderSignInPage } from './pages/index.ts';
 
 const DASHBOARD = '/admin/redis-dashboard';
 
 const html = { 'text/html': { schema: z.string() } };
+/** An answer that is a page for a browser, and the error envelope otherwise (e.g. a malformed bearer token). */
+const pageOrEnvelope = { ...html, 'application/json': { schema: ErrorSchema } };
 
 const dashboardRoute = defineRoute(
   {
@@ -33,6 +36,7 @@ const dashboardRoute = defineRoute(
     responses: {
       200: { description: 'The dashboard (or, for a browser not signed in, the sign-in page)', content: { ...jsonResponse('', DashboardSchema).content, ...html } },
       ...errors('unauthorized', 'forbidden'),
+      403: { description: 'Signed in, but not an admin (`forbidden`; for a browser, a page saying so)', content: pageOrEnvelope },
     },
   },
   { access: 'anyone', cookie: adminSessionToken, prefetch: () => [keys.dashboard] },
@@ -54,9 +58,9 @@ const signInRoute = defineRoute(
       ...errors(),
       303: redirect,
       400: { description: 'Form incomplete', content: html },
-      401: { description: 'Wrong email or password', content: html },
+      401: { description: 'Wrong email or password (a page); or a malformed bearer token (the JSON envelope)', content: pageOrEnvelope },
       403: { description: 'Not an admin, or a forged form', content: html },
-      429: { description: 'Too many failed sign-ins (a page); or too many requests from this IP (the JSON envelope)', content: html },
+      429: { description: 'Too many failed sign-ins (a page); or too many requests from this IP (the JSON envelope)', content: pageOrEnvelope },
     },
   },
   { access: 'anyone' },
@@ -69,7 +73,7 @@ const signOutRoute = defineRoute(
     tags: ['Admin dashboard'],
     summary: "The dashboard's sign-out form (browsers)",
     request: { body: form(FormBody.pick({ csrf: true })) },
-    responses: { 303: redirect, 403: { description: 'A forged form', content: html }, ...errors() },
+    responses: { 303: redirect, 403: { description: 'A forged form', content: html }, ...errors('unauthorized') },
   },
   { access: 'anyone' },
 );
