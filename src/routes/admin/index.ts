@@ -55,7 +55,7 @@ const signInRoute = defineRoute(
     description: 'Admins only; protected against CSRF (same origin and a token echoed from a cookie); failures limited like /auth/login. Answers with the page again on failure.',
     request: { body: form(FormBody) },
     responses: {
-      ...errors(),
+      ...errors('unsupported_media_type'),
       303: redirect,
       400: { description: 'Form incomplete', content: html },
       401: { description: 'Wrong email or password (a page); or a malformed bearer token (the JSON envelope)', content: pageOrEnvelope },
@@ -73,7 +73,7 @@ const signOutRoute = defineRoute(
     tags: ['Admin dashboard'],
     summary: "The dashboard's sign-out form (browsers)",
     request: { body: form(FormBody.pick({ csrf: true })) },
-    responses: { 303: redirect, 403: { description: 'A forged form', content: html }, ...errors('unauthorized') },
+    responses: { 303: redirect, 403: { description: 'A forged form', content: html }, ...errors('unauthorized', 'unsupported_media_type') },
   },
   { access: 'anyone' },
 );

@@ -5,8 +5,8 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
-import { counters, keys } from '../../redis/keys.ts';
-import { invalidateNow, whileHolding } from '../cache.ts';
+import { counters } from '../../redis/keys.ts';
+import { invalidateNow } from '../cache.ts';
 import { lotKeys } from '../lots/lots-service.ts';
 import type { PaymentMethod } from '../../schemas/fields.ts';
 import type { Reservation } from '../../schemas/reservations.ts';
@@ -65,10 +65,10 @@ async function invalidateLotOf(deps: Deps, id: number): Promise<void> {
 
 async function runStep(deps: Deps, actor: User, id: number, step: Step): Promise<Reservation> {
   const allowed = step.adminMayDo && actor.role === 'admin' ? sql`true` : sql`r.user_id = ${actor.id}`;
-  // The lot of the reservation is known only to the statement (its entry is cleared after it); the list of lots
-  // is held while the statement runs.
-  const statement = () => deps.db.execute<Row>(stepStatement(id, step, allowed));
-  const result = await whileHolding(deps, [keys.lotsAll], statement).catch(async (error: unknown) => {
+  // The lot of the reservation is known only to the statement, so its entries (the list's among them) are
+  // cleared after it and before the answer; a step refused by the statement (not the owner, wrong state) clears
+  // nothing.
+  const result = await deps.db.execute<Row>(stepStatement(id, step, allowed)).catch(async (error: unknown) => {
     // The statement may have committed before its answer was lost (a timeout): let no cache keep the old state.
     await invalidateLotOf(deps, id).catch(() => {});
     throw error;
