@@ -30,17 +30,17 @@ const descriptions: Record<number, string> = {
 
 /**
  * The error responses of a route, grouped by status, each naming its possible codes. Every route may be rate
- * limited, may find the database down, and may be sent a body over the limit or a JSON body with a lone
+ * limited, refuses a malformed bearer token (401, even where none is needed), may find the database down, and may be sent a body over the limit or a JSON body with a lone
  * surrogate (both checked before routing, whether the route takes a body or not: 413, 422); a route that takes
  * a body (it lists `invalid_json`) may also get one that is not JSON.
  */
 type ErrorResponse = { description: string; content: { 'application/json': { schema: typeof ErrorSchema } } };
-type Always = 'database_unavailable' | 'service_misconfigured' | 'rate_limited' | 'payload_too_large' | 'validation_failed';
+type Always = 'unauthorized' | 'database_unavailable' | 'service_misconfigured' | 'rate_limited' | 'payload_too_large' | 'validation_failed';
 
 export function errors<C extends ErrorCode = never>(...codes: C[]): Record<(typeof errorStatus)[C | Always], ErrorResponse> {
   const byStatus = new Map<number, ErrorCode[]>();
   const bodyCodes: ErrorCode[] = (codes as ErrorCode[]).includes('invalid_json') ? ['unsupported_media_type'] : [];
-  for (const code of [...codes, ...bodyCodes, 'payload_too_large', 'validation_failed', 'database_unavailable', 'service_misconfigured', 'rate_limited'] as ErrorCode[]) {
+  for (const code of [...codes, ...bodyCodes, 'unauthorized', 'payload_too_large', 'validation_failed', 'database_unavailable', 'service_misconfigured', 'rate_limited'] as ErrorCode[]) {
     const status = errorStatus[code];
     byStatus.set(status, [...new Set([...(byStatus.get(status) ?? []), code])]);
   }
