@@ -27,12 +27,11 @@ const methodRow = (method: string | null, count: string, cents: string) =>
 function reportSql(days: readonly string[], page: LotPageRequest) {
   return sql`
     WITH t AS (
-      SELECT e.*, m.card, m.cash, m.upi, m.card_cents, m.cash_cents, m.upi_cents
-      FROM (${eventSums(sql`reservation_stats_by_day`)}) e,
-           (SELECT coalesce(sum(completed_card), 0)::bigint AS card, coalesce(sum(completed_cash), 0)::bigint AS cash,
-                   coalesce(sum(completed_upi), 0)::bigint AS upi, coalesce(sum(revenue_card_cents), 0)::bigint AS card_cents,
-                   coalesce(sum(revenue_cash_cents), 0)::bigint AS cash_cents, coalesce(sum(revenue_upi_cents), 0)::bigint AS upi_cents
-            FROM reservation_stats_by_day) m
+      SELECT ${eventSums},
+             coalesce(sum(completed_card), 0)::bigint AS card, coalesce(sum(completed_cash), 0)::bigint AS cash,
+             coalesce(sum(completed_upi), 0)::bigint AS upi, coalesce(sum(revenue_card_cents), 0)::bigint AS card_cents,
+             coalesce(sum(revenue_cash_cents), 0)::bigint AS cash_cents, coalesce(sum(revenue_upi_cents), 0)::bigint AS upi_cents
+      FROM reservation_stats_by_day
     )
     SELECT json_build_object(
       'totals', json_build_object(

@@ -3,12 +3,11 @@
 // src/db/schema.ts). They hold events — booked, parked, cancelled, completed — from which the states follow.
 import { sql, type SQL } from 'drizzle-orm';
 
-/** The sums of the event columns over the rows of `from` (a FROM clause), as the columns of one row. */
-export const eventSums = (from: SQL): SQL => sql`
-  SELECT coalesce(sum(booked), 0)::bigint AS booked, coalesce(sum(parked), 0)::bigint AS parked,
-         coalesce(sum(cancelled), 0)::bigint AS cancelled, coalesce(sum(completed), 0)::bigint AS completed,
-         coalesce(sum(minutes_parked), 0)::bigint AS minutes_parked, coalesce(sum(revenue_cents), 0)::bigint AS revenue_cents
-  FROM ${from}`;
+/** The sums of the event columns of the rows aggregated, as the columns of one row (a SELECT list). */
+export const eventSums: SQL = sql`
+  coalesce(sum(booked), 0)::bigint AS booked, coalesce(sum(parked), 0)::bigint AS parked,
+  coalesce(sum(cancelled), 0)::bigint AS cancelled, coalesce(sum(completed), 0)::bigint AS completed,
+  coalesce(sum(minutes_parked), 0)::bigint AS minutes_parked, coalesce(sum(revenue_cents), 0)::bigint AS revenue_cents`;
 
 /**
  * The reservations by state, from the events of row `alias`: a reservation still reserved was booked and neither

@@ -37,7 +37,7 @@ export async function buildUserReport(deps: Deps, userId: number, page: HistoryP
       SELECT l.id AS lot_id, l.name, s.booked, s.parked, s.cancelled, s.completed, s.minutes_parked, s.revenue_cents
       FROM reservation_stats_by_user_lot s LEFT JOIN parking_lots l ON l.id = s.lot_id
       WHERE s.user_id = ${userId} AND s.booked > 0
-    ), total AS (${eventSums(sql`mine`)})
+    ), total AS (SELECT ${eventSums} FROM mine)
     SELECT json_build_object(
       'reservations', ${byStatusJson('t')},
       'minutes_parked', t.minutes_parked,
