@@ -1,5 +1,6 @@
 CREATE TABLE "reservation_stats_by_day" (
-	"day" date PRIMARY KEY NOT NULL,
+	"day" date NOT NULL,
+	"slot" smallint NOT NULL,
 	"booked" integer DEFAULT 0 NOT NULL,
 	"parked" integer DEFAULT 0 NOT NULL,
 	"cancelled" integer DEFAULT 0 NOT NULL,
@@ -11,7 +12,9 @@ CREATE TABLE "reservation_stats_by_day" (
 	"completed_upi" integer DEFAULT 0 NOT NULL,
 	"revenue_card_cents" bigint DEFAULT 0 NOT NULL,
 	"revenue_cash_cents" bigint DEFAULT 0 NOT NULL,
-	"revenue_upi_cents" bigint DEFAULT 0 NOT NULL
+	"revenue_upi_cents" bigint DEFAULT 0 NOT NULL,
+	CONSTRAINT "reservation_stats_by_day_day_slot_pk" PRIMARY KEY("day","slot"),
+	CONSTRAINT "reservation_stats_by_day_slot_range" CHECK ("reservation_stats_by_day"."slot" BETWEEN 0 AND 15)
 );
 --> statement-breakpoint
 CREATE TABLE "reservation_stats_by_lot" (
@@ -79,30 +82,24 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
   WHERE e.happened
 $$;
 --> statement-breakpoint
--- Adds the deltas to the three aggregates. Rows are locked in one order by every writer (the day rows, then the
--- lot rows, then the user rows, each by key), so two statements never wait for each other in a circle here.
+-- Adds the deltas to the three aggregates. Rows are locked in one order by every writer (the user rows, then the
+-- lot rows, then the day rows, each by key), so two statements never wait for each other in a circle here; the
+-- day rows, which every writer of the day shares, come last, so they are held the shortest.
 -- A key whose deltas cancel out (a lot deleted moves its events from its id to 0: the day rows do not change)
--- is not touched at all. A lot's or a user's row goes once nothing counts in it any more.
+-- is not touched at all. A lot's or a user's row goes once nothing counts in it any more. A day's events go to
+-- the slot of the writing transaction (its id modulo 16): concurrent writers spread over a day's 16 rows.
 CREATE FUNCTION reservation_stats_apply(deltas reservation_stats_delta[]) RETURNS void
 LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO reservation_stats_by_day AS s
-    (day, booked, parked, cancelled, completed, minutes_parked, revenue_cents,
-     completed_card, completed_cash, completed_upi, revenue_card_cents, revenue_cash_cents, revenue_upi_cents)
-  SELECT d.day, sum(d.booked), sum(d.parked), sum(d.cancelled), sum(d.completed), sum(d.minutes_parked), sum(d.revenue_cents),
-         sum(d.completed_card), sum(d.completed_cash), sum(d.completed_upi), sum(d.revenue_card_cents), sum(d.revenue_cash_cents), sum(d.revenue_upi_cents)
-  FROM unnest(deltas) d GROUP BY d.day
-  HAVING ROW(sum(d.booked), sum(d.parked), sum(d.cancelled), sum(d.completed), sum(d.minutes_parked), sum(d.revenue_cents),
-             sum(d.completed_card), sum(d.completed_cash), sum(d.completed_upi), sum(d.revenue_card_cents), sum(d.revenue_cash_cents), sum(d.revenue_upi_cents))
-         <> ROW(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-  ORDER BY d.day
-  ON CONFLICT (day) DO UPDATE SET
+  INSERT INTO reservation_stats_by_user_lot AS s (user_id, lot_id, booked, parked, cancelled, completed, minutes_parked, revenue_cents)
+  SELECT d.user_id, d.lot_id, sum(d.booked), sum(d.parked), sum(d.cancelled), sum(d.completed), sum(d.minutes_parked), sum(d.revenue_cents)
+  FROM unnest(deltas) d GROUP BY d.user_id, d.lot_id
+  HAVING ROW(sum(d.booked), sum(d.parked), sum(d.cancelled), sum(d.completed), sum(d.minutes_parked), sum(d.revenue_cents)) <> ROW(0, 0, 0, 0, 0, 0)
+  ORDER BY d.user_id, d.lot_id
+  ON CONFLICT (user_id, lot_id) DO UPDATE SET
     booked = s.booked + EXCLUDED.booked, parked = s.parked + EXCLUDED.parked, cancelled = s.cancelled + EXCLUDED.cancelled,
     completed = s.completed + EXCLUDED.completed, minutes_parked = s.minutes_parked + EXCLUDED.minutes_parked,
-    revenue_cents = s.revenue_cents + EXCLUDED.revenue_cents,
-    completed_card = s.completed_card + EXCLUDED.completed_card, completed_cash = s.completed_cash + EXCLUDED.completed_cash,
-    completed_upi = s.completed_upi + EXCLUDED.completed_upi, revenue_card_cents = s.revenue_card_cents + EXCLUDED.revenue_card_cents,
-    revenue_cash_cents = s.revenue_cash_cents + EXCLUDED.revenue_cash_cents, revenue_upi_cents = s.revenue_upi_cents + EXCLUDED.revenue_upi_cents;
+    revenue_cents = s.revenue_cents + EXCLUDED.revenue_cents;
 
   INSERT INTO reservation_stats_by_lot AS s (lot_id, booked, parked, cancelled, completed, minutes_parked, revenue_cents)
   SELECT d.lot_id, sum(d.booked), sum(d.parked), sum(d.cancelled), sum(d.completed), sum(d.minutes_parked), sum(d.revenue_cents)
@@ -114,21 +111,30 @@ BEGIN
     completed = s.completed + EXCLUDED.completed, minutes_parked = s.minutes_parked + EXCLUDED.minutes_parked,
     revenue_cents = s.revenue_cents + EXCLUDED.revenue_cents;
 
-  INSERT INTO reservation_stats_by_user_lot AS s (user_id, lot_id, booked, parked, cancelled, completed, minutes_parked, revenue_cents)
-  SELECT d.user_id, d.lot_id, sum(d.booked), sum(d.parked), sum(d.cancelled), sum(d.completed), sum(d.minutes_parked), sum(d.revenue_cents)
-  FROM unnest(deltas) d GROUP BY d.user_id, d.lot_id
-  HAVING ROW(sum(d.booked), sum(d.parked), sum(d.cancelled), sum(d.completed), sum(d.minutes_parked), sum(d.revenue_cents)) <> ROW(0, 0, 0, 0, 0, 0)
-  ORDER BY d.user_id, d.lot_id
-  ON CONFLICT (user_id, lot_id) DO UPDATE SET
+  INSERT INTO reservation_stats_by_day AS s
+    (day, slot, booked, parked, cancelled, completed, minutes_parked, revenue_cents,
+     completed_card, completed_cash, completed_upi, revenue_card_cents, revenue_cash_cents, revenue_upi_cents)
+  SELECT d.day, (txid_current() % 16)::smallint, sum(d.booked), sum(d.parked), sum(d.cancelled), sum(d.completed), sum(d.minutes_parked), sum(d.revenue_cents),
+         sum(d.completed_card), sum(d.completed_cash), sum(d.completed_upi), sum(d.revenue_card_cents), sum(d.revenue_cash_cents), sum(d.revenue_upi_cents)
+  FROM unnest(deltas) d GROUP BY d.day
+  HAVING ROW(sum(d.booked), sum(d.parked), sum(d.cancelled), sum(d.completed), sum(d.minutes_parked), sum(d.revenue_cents),
+             sum(d.completed_card), sum(d.completed_cash), sum(d.completed_upi), sum(d.revenue_card_cents), sum(d.revenue_cash_cents), sum(d.revenue_upi_cents))
+         <> ROW(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+  ORDER BY d.day
+  ON CONFLICT (day, slot) DO UPDATE SET
     booked = s.booked + EXCLUDED.booked, parked = s.parked + EXCLUDED.parked, cancelled = s.cancelled + EXCLUDED.cancelled,
     completed = s.completed + EXCLUDED.completed, minutes_parked = s.minutes_parked + EXCLUDED.minutes_parked,
-    revenue_cents = s.revenue_cents + EXCLUDED.revenue_cents;
+    revenue_cents = s.revenue_cents + EXCLUDED.revenue_cents,
+    completed_card = s.completed_card + EXCLUDED.completed_card, completed_cash = s.completed_cash + EXCLUDED.completed_cash,
+    completed_upi = s.completed_upi + EXCLUDED.completed_upi, revenue_card_cents = s.revenue_card_cents + EXCLUDED.revenue_card_cents,
+    revenue_cash_cents = s.revenue_cash_cents + EXCLUDED.revenue_cash_cents, revenue_upi_cents = s.revenue_upi_cents + EXCLUDED.revenue_upi_cents;
 
-  -- Every reservation counts one `booked` in its lot's and its user's rows: none left, nothing left.
+  -- Every reservation counts one `booked` in its user's and its lot's rows: none left, nothing left. (These rows
+  -- were just written, so their locks are held already.)
   IF EXISTS (SELECT 1 FROM unnest(deltas) d WHERE d.booked < 0) THEN
-    DELETE FROM reservation_stats_by_lot s WHERE s.booked = 0 AND s.lot_id IN (SELECT d.lot_id FROM unnest(deltas) d WHERE d.booked < 0);
     DELETE FROM reservation_stats_by_user_lot s
     WHERE s.booked = 0 AND (s.user_id, s.lot_id) IN (SELECT d.user_id, d.lot_id FROM unnest(deltas) d WHERE d.booked < 0);
+    DELETE FROM reservation_stats_by_lot s WHERE s.booked = 0 AND s.lot_id IN (SELECT d.lot_id FROM unnest(deltas) d WHERE d.booked < 0);
   END IF;
 END $$;
 --> statement-breakpoint
@@ -186,9 +192,9 @@ BEGIN
   SET LOCAL work_mem = '256MB'; -- the groups hashed in memory rather than spilled to disk
   CREATE TEMP TABLE report_stats_events ON COMMIT DROP AS SELECT e.* FROM reservations r, reservation_stats_events(r, 1) e;
   INSERT INTO reservation_stats_by_day
-    (day, booked, parked, cancelled, completed, minutes_parked, revenue_cents,
+    (day, slot, booked, parked, cancelled, completed, minutes_parked, revenue_cents,
      completed_card, completed_cash, completed_upi, revenue_card_cents, revenue_cash_cents, revenue_upi_cents)
-  SELECT day, sum(booked), sum(parked), sum(cancelled), sum(completed), sum(minutes_parked), sum(revenue_cents),
+  SELECT day, 0, sum(booked), sum(parked), sum(cancelled), sum(completed), sum(minutes_parked), sum(revenue_cents),
          sum(completed_card), sum(completed_cash), sum(completed_upi), sum(revenue_card_cents), sum(revenue_cash_cents), sum(revenue_upi_cents)
   FROM report_stats_events GROUP BY day;
   INSERT INTO reservation_stats_by_lot (lot_id, booked, parked, cancelled, completed, minutes_parked, revenue_cents)
