@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { call, testEnv } from '../helpers/http.ts';
+import { call, testEnv, type CallResult } from '../helpers/http.ts';
 import { book, makeAdmin, makeLot, makeUser, sql, unique, type TestUser } from '../helpers/fixtures.ts';
 import { tagged } from '../helpers/stand-ins.ts';
 import { makeDeps } from '../../src/deps.ts';
@@ -30,7 +30,7 @@ async function allLots(token: string, env = testEnv): Promise<any[]> {
   const lots: any[] = [];
   let cursor: string | null = null;
   do {
-    const res = await call('GET', `/reports?limit=500${cursor ? `&cursor=${cursor}` : ''}`, { token, env });
+    const res: CallResult = await call('GET', `/reports?limit=500${cursor ? `&cursor=${cursor}` : ''}`, { token, env });
     expect(res.status, res.text).toBe(200);
     lots.push(...res.body.lots);
     cursor = res.body.lots_next_cursor;

@@ -1,3 +1,4 @@
+/// <reference types="vite/client" />
 // A PostgreSQL database of one test file's own, on the server of the run's test database: where a test must
 // know every row (exact totals, not just figures that grew), other files writing meanwhile would make it
 // guess. It is migrated with the files of migrations/ (bundled here by Vite), split at drizzle's breakpoints

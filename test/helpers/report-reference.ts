@@ -4,7 +4,7 @@
 import type { NeonQueryFunction } from '@neondatabase/serverless';
 import { expect } from 'vitest';
 import type { Env } from '../../src/env.ts';
-import { call } from './http.ts';
+import { call, type CallResult } from './http.ts';
 
 type Sql = NeonQueryFunction<false, false>;
 
@@ -68,7 +68,7 @@ async function walk(env: Env, token: string, path: string, list: string, limit: 
   let first: any;
   let cursor: string | null = null;
   do {
-    const res = await call('GET', `${path}?limit=${limit}${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`, { env, token });
+    const res: CallResult = await call('GET', `${path}?limit=${limit}${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`, { env, token });
     expect(res.status, res.text).toBe(200);
     first ??= res.body;
     expect(res.body[list].length).toBeLessThanOrEqual(limit);
