@@ -49,7 +49,7 @@ CREATE TABLE "row_counts" (
 --> statement-breakpoint
 DROP INDEX "reservations_completed_released_at_idx";--> statement-breakpoint
 -- What one reservation adds to the report aggregates (`sign` 1), or takes away (-1): events on UTC days, keyed
--- by its lot and user (0 for none). See reservation_stats_by_day in src/db/schema.ts for what each column means.
+-- by its lot and user (0 for none). See reservation_stats_by_day in src/db/report-stats.ts for what each column means.
 CREATE TYPE "reservation_stats_delta" AS (
 	"day" date, "lot_id" integer, "user_id" integer,
 	"booked" integer, "parked" integer, "cancelled" integer, "completed" integer,

@@ -1,6 +1,6 @@
 // Reading the report aggregates that migration 0007's triggers keep in the statement that changes a reservation
 // (reservation_stats_by_day, _by_lot, _by_user_lot and row_counts; what each column counts is said in
-// src/db/schema.ts). They hold events — booked, parked, cancelled, completed — from which the states follow.
+// src/db/report-stats.ts). They hold events — booked, parked, cancelled, completed — from which the states follow.
 import { sql, type SQL } from 'drizzle-orm';
 
 /** The sums of the event columns of the rows aggregated, as the columns of one row (a SELECT list). */
