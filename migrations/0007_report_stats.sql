@@ -189,7 +189,7 @@ BEGIN
   LOCK TABLE reservations, users, parking_lots, spots IN SHARE MODE;
   -- TRUNCATE, not DELETE: inserting a million keys over as many dead ones of the same transaction is slow.
   TRUNCATE reservation_stats_by_day, reservation_stats_by_lot, reservation_stats_by_user_lot;
-  SET LOCAL work_mem = '256MB'; -- the groups hashed in memory rather than spilled to disk
+  SET LOCAL work_mem = '64MB'; -- fewer spills to disk, and safe on a small compute (256MB saved 10 %)
   CREATE TEMP TABLE report_stats_events ON COMMIT DROP AS SELECT e.* FROM reservations r, reservation_stats_events(r, 1) e;
   INSERT INTO reservation_stats_by_day
     (day, slot, booked, parked, cancelled, completed, minutes_parked, revenue_cents,
