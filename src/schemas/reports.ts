@@ -4,6 +4,8 @@ import { AnalyticsSchema, DailyMetricsSchema } from './analytics.ts';
 import { Cents, Count, DbId, Day, PaymentMethod } from './fields.ts';
 import { ReservationSchema } from './reservations.ts';
 
+const NextCursor = z.string().nullable().meta({ description: 'Pass as `cursor` for the next page; null on the last page.' });
+
 const ByStatus = z.object({ reserved: Count, parked: Count, completed: Count, cancelled: Count });
 
 export const LotReportSchema = z
@@ -18,7 +20,8 @@ const NoAnalytics = z.object({ available: z.literal(false).meta({ description: '
 export const AdminReportSchema = z
   .object({
     totals: z.object({ users: Count, parking_lots: Count, spots: Count, reservations: ByStatus, revenue_cents: Cents.meta({ description: 'of completed reservations, deleted lots included' }) }),
-    lots: z.array(LotReportSchema),
+    lots: z.array(LotReportSchema).meta({ description: 'One page of the lots, in id order: the first unless `cursor` is given; `limit` lots (100 by default)' }),
+    lots_next_cursor: NextCursor,
     daily: z
       .array(z.object({ day: Day, reservations: Count.meta({ description: 'made that day' }), revenue_cents: Cents.meta({ description: 'paid that day (at release)' }) }))
       .meta({ description: 'The last 30 UTC days, today included, oldest first' }),
@@ -41,7 +44,8 @@ export const UserReportSchema = z
         description: 'Reservations of lots deleted since are one row with lot_id and name null',
       }),
     ),
-    recent: z.array(ReservationSchema).meta({ description: 'The 20 newest, newest first' }),
+    recent: z.array(ReservationSchema).meta({ description: 'One page of the history, newest first: the 20 newest unless `cursor` or `limit` say otherwise' }),
+    recent_next_cursor: NextCursor,
   })
   .meta({ id: 'UserReport' });
 

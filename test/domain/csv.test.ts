@@ -59,6 +59,21 @@ describe('csvStream', () => {
     expect(await new Response(await csvStream(columns, pages())).text()).toBe('n\r\n');
   });
 
+  it('holds a page or two at a time, whatever the length: the next page is fetched as the reader takes one', async () => {
+    let fetched = 0;
+    async function* endless(): AsyncGenerator<number[]> {
+      for (let page = 0; ; page++) {
+        fetched += 1;
+        yield Array.from({ length: 100 }, (_, i) => page * 100 + i);
+      }
+    }
+    const reader = (await csvStream(columns, endless())).getReader();
+    for (let i = 0; i < 3; i++) await reader.read();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(fetched).toBeLessThanOrEqual(4);
+    await reader.cancel();
+  });
+
   it('fails before answering when the first page fails', async () => {
     async function* failing(): AsyncGenerator<number[]> {
       throw new Error('database down');

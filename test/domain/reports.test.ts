@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { call, testEnv } from '../helpers/http.ts';
+import { call, testEnv, type CallResult } from '../helpers/http.ts';
 import { book, makeAdmin, makeLot, makeUser, sql, unique, type TestUser } from '../helpers/fixtures.ts';
 import { tagged } from '../helpers/stand-ins.ts';
 import { makeDeps } from '../../src/deps.ts';
@@ -23,6 +23,19 @@ async function booked(user: TestUser, lotId: number): Promise<number> {
 /** Parked for `seconds` already: moves parked_at back (released_at stays null, as the state requires). */
 async function parkedFor(id: number, seconds: number) {
   await sql`UPDATE reservations SET parked_at = parked_at - make_interval(secs => ${seconds}) WHERE id = ${id} AND status = 'parked'`;
+}
+
+/** Every lot of the per-lot table, walking its pages as a client does. */
+async function allLots(token: string, env = testEnv): Promise<any[]> {
+  const lots: any[] = [];
+  let cursor: string | null = null;
+  do {
+    const res: CallResult = await call('GET', `/reports?limit=500${cursor ? `&cursor=${cursor}` : ''}`, { token, env });
+    expect(res.status, res.text).toBe(200);
+    lots.push(...res.body.lots);
+    cursor = res.body.lots_next_cursor;
+  } while (cursor !== null);
+  return lots;
 }
 
 function csvLines(text: string): string[] {
@@ -67,13 +80,12 @@ beforeAll(async () => {
 
 describe('GET /reports', () => {
   it('gives the per-lot occupancy and revenue of each lot', async () => {
-    const res = await call('GET', '/reports', { token: admin.token });
-    expect(res.status, res.text).toBe(200);
-    const a = res.body.lots.find((l: any) => l.lot_id === lotA.id);
-    const b = res.body.lots.find((l: any) => l.lot_id === lotB.id);
+    const lots = await allLots(admin.token);
+    const a = lots.find((l: any) => l.lot_id === lotA.id);
+    const b = lots.find((l: any) => l.lot_id === lotB.id);
     expect(a).toEqual({ lot_id: lotA.id, name: lotA.name, capacity: 3, available: 3, reserved: 0, occupied: 0, completed_reservations: 2, revenue_cents: 120 });
     expect(b).toEqual({ lot_id: lotB.id, name: lotB.name, capacity: 2, available: 1, reserved: 0, occupied: 1, completed_reservations: 1, revenue_cents: 20 });
-    expect(res.body.lots.some((l: any) => l.lot_id === lotC.id)).toBe(false);
+    expect(lots.some((l: any) => l.lot_id === lotC.id)).toBe(false);
   });
 
   it('adds our reservations and revenue to the totals, a deleted lot included', async () => {
@@ -156,7 +168,7 @@ describe('GET /reports', () => {
       expect(res.body.analytics.available).toBe(false);
       const point = res.body.analytics.daily_metrics.logins.find((p: any) => p.day === day);
       expect(point.value).toBe(Number(row!.value));
-      expect(res.body.lots.find((l: any) => l.lot_id === lotA.id).revenue_cents).toBe(120);
+      expect((await allLots(admin.token, env)).find((l: any) => l.lot_id === lotA.id).revenue_cents).toBe(120);
     } finally {
       if (inserted.length > 0) await sql`DELETE FROM daily_metrics WHERE day = ${day} AND metric = ${metric}`;
     }
@@ -205,7 +217,7 @@ describe('GET /user-reports', () => {
   it('answers zeros and empty lists for a driver without reservations', async () => {
     const fresh = await makeUser();
     const res = await call('GET', '/user-reports', { token: fresh.token });
-    expect(res.body).toEqual({ reservations: { reserved: 0, parked: 0, completed: 0, cancelled: 0 }, minutes_parked: 0, spent_cents: 0, per_lot: [], recent: [] });
+    expect(res.body).toEqual({ reservations: { reserved: 0, parked: 0, completed: 0, cancelled: 0 }, minutes_parked: 0, spent_cents: 0, per_lot: [], recent: [], recent_next_cursor: null });
     const csv = await call('GET', '/user-reports?format=csv', { token: fresh.token });
     expect(csvLines(csv.text)).toHaveLength(1);
   });

@@ -1,59 +1,55 @@
-// GET /reports: one SQL statement builds every section from the database (totals, per lot, per day,
-// payment methods, the stored daily metrics), while the Redis counters are read in one round trip beside it.
+// GET /reports: one SQL statement builds every section, from the aggregates the reservation triggers keep
+// (./stats.ts; migration 0010) and one page of the per-lot table, never from the reservations themselves; the
+// Redis counters are read in one round trip beside it. What it reads, whatever the size of the data:
+// - totals: the one row of row_counts, and the sum of reservation_stats_by_day over every day with activity
+//   (up to 16 rows a day, one per slot that was written: 1 440 rows for 90 busy days, 5 840 more a year);
+// - daily: the rows of 30 days, by its key;
+// - payment methods: the same sum as the totals (the day rows split completed stays by method);
+// - lots: one page of lots by key, each with its spots (index range) and its row of reservation_stats_by_lot.
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../../deps.ts';
-import type { AdminReport } from '../../schemas/reports.ts';
+import type { AdminReport, LotReport } from '../../schemas/reports.ts';
 import { readAnalytics } from '../analytics/counters.ts';
 import { dailyHistorySql, lastDays, mergeDaily, readLiveDaily, type HistoryRow } from '../analytics/daily-metrics.ts';
-import { lotTableSql } from './lot-table.ts';
+import { toPage } from '../pagination.ts';
+import { LOTS_LIST, lotTableSql, type LotPageRequest } from './lot-table.ts';
+import { byStatusJson, eventSums } from './stats.ts';
 
 export const REPORT_DAYS = 30;
 
-type Sections = Omit<AdminReport, 'analytics'> & { daily_metrics_history: HistoryRow[] };
+type Sections = Omit<AdminReport, 'analytics' | 'lots_next_cursor'> & { daily_metrics_history: HistoryRow[] };
+
+const methodRow = (method: string | null, count: string, cents: string) =>
+  sql`json_build_object('payment_method', ${method}::text, 'count', ${sql.raw(count)}, 'revenue_cents', ${sql.raw(cents)})`;
 
 // `daily`: reservations count on the day they were made; revenue on the day it was paid (the release).
 // Days are UTC and come from the Worker, so they match the Redis day keys read beside this statement.
-function reportSql(days: readonly string[]) {
-  const first = days[0]!;
-  const last = days[days.length - 1]!;
-  const since = sql`(${first}::date::timestamp AT TIME ZONE 'UTC')`;
+function reportSql(days: readonly string[], page: LotPageRequest) {
   return sql`
-    WITH by_status AS (
-      SELECT count(*) FILTER (WHERE status = 'reserved')::int AS reserved,
-             count(*) FILTER (WHERE status = 'parked')::int AS parked,
-             count(*) FILTER (WHERE status = 'completed')::int AS completed,
-             count(*) FILTER (WHERE status = 'cancelled')::int AS cancelled,
-             coalesce(sum(cost_cents) FILTER (WHERE status = 'completed'), 0)::bigint AS revenue_cents
-      FROM reservations
-    ), booked AS (
-      SELECT (reserved_at AT TIME ZONE 'UTC')::date AS day, count(*)::int AS n
-      FROM reservations WHERE reserved_at >= ${since} GROUP BY 1
-    ), earned AS (
-      SELECT (released_at AT TIME ZONE 'UTC')::date AS day, sum(cost_cents)::bigint AS cents
-      FROM reservations WHERE status = 'completed' AND released_at >= ${since} GROUP BY 1
-    ), methods AS (
-      SELECT payment_method, count(*)::int AS n, sum(cost_cents)::bigint AS cents
-      FROM reservations WHERE status = 'completed' GROUP BY payment_method
+    WITH t AS (
+      SELECT ${eventSums},
+             coalesce(sum(completed_card), 0)::bigint AS card, coalesce(sum(completed_cash), 0)::bigint AS cash,
+             coalesce(sum(completed_upi), 0)::bigint AS upi, coalesce(sum(revenue_card_cents), 0)::bigint AS card_cents,
+             coalesce(sum(revenue_cash_cents), 0)::bigint AS cash_cents, coalesce(sum(revenue_upi_cents), 0)::bigint AS upi_cents
+      FROM reservation_stats_by_day
     )
     SELECT json_build_object(
       'totals', json_build_object(
-        'users', (SELECT count(*)::int FROM users),
-        'parking_lots', (SELECT count(*)::int FROM parking_lots),
-        'spots', (SELECT count(*)::int FROM spots),
-        'reservations', json_build_object('reserved', b.reserved, 'parked', b.parked, 'completed', b.completed, 'cancelled', b.cancelled),
-        'revenue_cents', b.revenue_cents),
-      'lots', (SELECT coalesce(json_agg(t.lot ORDER BY t.id), '[]'::json) FROM (${lotTableSql(sql`true`)}) t),
+        'users', c.users, 'parking_lots', c.parking_lots, 'spots', c.spots,
+        'reservations', ${byStatusJson('t')},
+        'revenue_cents', t.revenue_cents),
+      'lots', (SELECT coalesce(json_agg(p.lot ORDER BY p.id), '[]'::json) FROM (${lotTableSql(page.after, page.limit + 1)}) p),
       'daily', (
-        SELECT json_agg(json_build_object('day', to_char(d.day, 'YYYY-MM-DD'), 'reservations', coalesce(bk.n, 0), 'revenue_cents', coalesce(e.cents, 0)) ORDER BY d.day)
-        FROM (SELECT g::date AS day FROM generate_series(${first}::date, ${last}::date, interval '1 day') g) d
-        LEFT JOIN booked bk ON bk.day = d.day LEFT JOIN earned e ON e.day = d.day),
-      'payment_methods', (
-        SELECT json_agg(json_build_object('payment_method', m.method, 'count', coalesce(x.n, 0), 'revenue_cents', coalesce(x.cents, 0)) ORDER BY m.ord)
-        FROM (VALUES (1, 'card'::payment_method), (2, 'cash'), (3, 'upi'), (4, NULL)) m(ord, method)
-        LEFT JOIN methods x ON x.payment_method IS NOT DISTINCT FROM m.method),
+        SELECT json_agg(json_build_object('day', to_char(d.day, 'YYYY-MM-DD'), 'reservations', coalesce(s.booked, 0), 'revenue_cents', coalesce(s.revenue_cents, 0)) ORDER BY d.day)
+        FROM (SELECT g::date AS day FROM generate_series(${days[0]}::date, ${days[days.length - 1]}::date, interval '1 day') g) d
+        LEFT JOIN (SELECT day, sum(booked)::bigint AS booked, sum(revenue_cents)::bigint AS revenue_cents FROM reservation_stats_by_day
+                   WHERE day BETWEEN ${days[0]}::date AND ${days[days.length - 1]}::date GROUP BY day) s ON s.day = d.day),
+      'payment_methods', json_build_array(
+        ${methodRow('card', 't.card', 't.card_cents')}, ${methodRow('cash', 't.cash', 't.cash_cents')}, ${methodRow('upi', 't.upi', 't.upi_cents')},
+        ${methodRow(null, 't.completed - t.card - t.cash - t.upi', 't.revenue_cents - t.card_cents - t.cash_cents - t.upi_cents')}),
       'daily_metrics_history', ${dailyHistorySql(days)}
     ) AS report
-    FROM by_status b`;
+    FROM t CROSS JOIN row_counts c`;
 }
 
 /**
@@ -61,18 +57,23 @@ function reportSql(days: readonly string[]) {
  * in another, SCARD active_users) sent while the statement runs. Without Redis the report still answers,
  * with `analytics: {available: false}` and the daily metrics Postgres holds.
  */
-export async function buildAdminReport(deps: Deps, endpoints: readonly string[], now = new Date()): Promise<AdminReport> {
+export async function buildAdminReport(deps: Deps, endpoints: readonly string[], page: LotPageRequest, now = new Date()): Promise<AdminReport> {
   const days = lastDays(REPORT_DAYS, now);
   const live = readAnalytics(deps, endpoints);
   const liveDaily = readLiveDaily(deps, days);
-  const stored = deps.db.execute<{ report: Sections }>(reportSql(days));
+  const stored = deps.db.execute<{ report: Sections }>(reportSql(days, page));
   const [analytics, dailyValues, result] = await Promise.all([live, liveDaily, stored]);
-  const { daily_metrics_history: history, ...sections } = result.rows[0]!.report;
+  const { daily_metrics_history: history, totals, lots, daily, payment_methods } = result.rows[0]!.report;
+  const lotPage = toPage(LOTS_LIST, lots, page, (lot: LotReport) => [lot.lot_id]);
   // Both reads share one pipeline, so either both answered or neither did.
   const redisUp = analytics !== null && dailyValues !== null;
   const daily_metrics = mergeDaily(days, history, redisUp ? dailyValues : null);
   return {
-    ...sections,
+    totals,
+    lots: lotPage.data,
+    lots_next_cursor: lotPage.next_cursor,
+    daily,
+    payment_methods,
     analytics: redisUp ? { available: true, ...analytics, daily_metrics } : { available: false, daily_metrics },
   };
 }
