@@ -139,9 +139,12 @@ export const reservations = pgTable(
       .on(t.vehiclePlate)
       .where(sql`${t.status} IN ('reserved', 'parked')`),
     // Keyset pages of a user's, a lot's or a status's reservations, newest first: each page an index range.
-    index('reservations_user_id_id_idx').on(t.userId, t.id.desc()),
-    index('reservations_lot_id_id_idx').on(t.lotId, t.id.desc()),
-    index('reservations_status_id_idx').on(t.status, t.id.desc()),
+    // `id DESC` with nulls first, as `ORDER BY id DESC` sorts (id is never null, but the planner matches the
+    // null order too), which is also the order of the primary key read backwards: every list by id, newest
+    // first, filtered or not, is an index range.
+    index('reservations_user_id_id_idx').on(t.userId, t.id.desc().nullsFirst()),
+    index('reservations_lot_id_id_idx').on(t.lotId, t.id.desc().nullsFirst()),
+    index('reservations_status_id_idx').on(t.status, t.id.desc().nullsFirst()),
     index('reservations_reserved_at_idx').on(t.reservedAt),
     check('reservations_price_not_negative', sql`${t.pricePerHourCents} >= 0`),
     check('reservations_cost_not_negative', sql`${t.costCents} >= 0`),

@@ -22,13 +22,13 @@ export interface HistoryPageRequest {
   before: number | null;
 }
 
-// NULLS LAST as in reservations_user_id_id_idx (migration 0006): with DESC alone (NULLS FIRST) the order is not
-// the index's, and PostgreSQL sorts all of the user's reservations for every page, or walks the primary key
-// backwards through everyone's until it has found a page of theirs.
+// The order of reservations_user_id_id_idx (id DESC, nulls first, migration 0011): with another null order the
+// order is not the index's, and PostgreSQL sorts all of the user's reservations for every page, or walks the
+// primary key backwards through everyone's until it has found a page of theirs.
 const historySql = (userId: number, page: HistoryPageRequest) => sql`
   SELECT r FROM reservations r
   WHERE r.user_id = ${userId} AND ${page.before === null ? sql`true` : sql`r.id < ${page.before}`}
-  ORDER BY r.id DESC NULLS LAST LIMIT ${page.limit}`;
+  ORDER BY r.id DESC LIMIT ${page.limit}`;
 
 type Sections = Omit<UserReport, 'recent_next_cursor'>;
 

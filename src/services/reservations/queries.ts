@@ -29,7 +29,7 @@ export async function listReservations(deps: Deps, actor: User, filter: Reservat
   const where = conditions.length > 0 ? sql.join(conditions, sql` AND `) : sql`true`;
   const result = await deps.db.execute<{ reservation: Reservation }>(sql`
     SELECT api_reservation(r) AS reservation FROM reservations r WHERE ${where}
-    ORDER BY r.id DESC NULLS LAST LIMIT ${filter.limit + 1}`);
+    ORDER BY r.id DESC LIMIT ${filter.limit + 1}`);
   return toPage('reservations', result.rows.map((row) => row.reservation), filter, (r) => [r.id]);
 }
 
