@@ -36,10 +36,12 @@ export interface Deps {
   config: Config;
   db: Database;
   redis: RedisStore;
+  /** The lots' live objects (GET /parking-lots/:id/live), told of every committed change of a lot. */
+  live: Env['LOT_LIVE'];
   request: RequestWork;
 }
 
 export function makeDeps(env: Env): Deps {
   const config = readConfig(env);
-  return { config, db: createDatabase(config), redis: createRedisStore(config), request: new RequestWork() };
+  return { config, db: createDatabase(config), redis: createRedisStore(config), live: env.LOT_LIVE, request: new RequestWork() };
 }

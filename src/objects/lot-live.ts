@@ -5,7 +5,7 @@
 //
 // The Worker tells the object after each committed change (notify). A change carries the version the database
 // gave it: an old or repeated one is dropped, so a watcher never goes back in time; one that skips a version
-// (a notification lost or overtaken) makes the object read the lot again. A new watcher starts with the last
+// waits for the one it skipped (overtaken on the way), and when that never comes (lost) the lot is read again. A new watcher starts with the last
 // state known, read again from Postgres when older than STATE_FRESH_MS; with Postgres down it is served as is.
 import { DurableObject } from 'cloudflare:workers';
 import { makeDeps } from '../deps.ts';
@@ -18,9 +18,14 @@ import { Watchers } from './lot-live/sockets.ts';
 type Known = { change: LotChange; at: string; readAt: number };
 
 const STATE_FRESH_MS = 30_000;
+/** How long a change that came early waits for its predecessor before the lot is read again. */
+const GAP_WAIT_MS = 500;
 
 export class LotLive extends DurableObject<Env> {
   private known: Known | null = null;
+  /** Changes that came before their predecessor, by version. */
+  private readonly early = new Map<number, LotChange>();
+  private gapTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly sse = new SseWatchers();
   private readonly sockets = new Watchers(this.ctx);
 
@@ -43,17 +48,46 @@ export class LotLive extends DurableObject<Env> {
     return this.sse.open(ip, first, this.history(), request.headers.get('last-event-id'));
   }
 
-  /** A committed change, from the Worker. */
+  /**
+   * A committed change, from the Worker. Changes are told in the order they are sent, not committed: one that
+   * comes before its predecessor waits for it a moment (GAP_WAIT_MS), then, if it is still missing, the lot is
+   * read again from Postgres and what is known is told in version order.
+   */
   async notify(change: LotChange): Promise<void> {
     const known = await this.load();
+    if (change.deleted) return this.apply(change, true);
     if (known && change.version <= known.change.version) return;
-    let next = change;
-    if (!change.deleted && known && change.version > known.change.version + 1) {
-      // A version was missed: the database knows what happened in between, and since.
-      next = (await readAvailability(makeDeps(this.env).db, change.lot_id).catch(() => null)) ?? change;
-      if (next.version < change.version) next = change;
+    if (known && change.version > known.change.version + 1) {
+      this.early.set(change.version, change);
+      this.gapTimer ??= setTimeout(() => void this.closeGap(change.lot_id), GAP_WAIT_MS);
+      return;
     }
-    await this.apply(next, change.deleted === true);
+    await this.apply(change, false);
+    await this.drainEarly();
+  }
+
+  /** Tells the changes that came early and now follow on. */
+  private async drainEarly(): Promise<void> {
+    let next = this.early.get(this.known!.change.version + 1);
+    while (next) {
+      this.early.delete(next.version);
+      await this.apply(next, false);
+      next = this.early.get(this.known!.change.version + 1);
+    }
+    if (this.early.size === 0 && this.gapTimer) {
+      clearTimeout(this.gapTimer);
+      this.gapTimer = undefined;
+    }
+  }
+
+  /** A predecessor never came (a notification lost): tell what came, in order, then what the database has. */
+  private async closeGap(lotId: number): Promise<void> {
+    this.gapTimer = undefined;
+    const waiting = [...this.early.values()].sort((a, b) => a.version - b.version);
+    this.early.clear();
+    for (const change of waiting) if (change.version > (this.known?.change.version ?? -1)) await this.apply(change, false);
+    const latest = await readAvailability(makeDeps(this.env).db, lotId).catch(() => null);
+    if (latest && latest.version > (this.known?.change.version ?? -1)) await this.apply(latest, false);
   }
 
   override async alarm(): Promise<void> {

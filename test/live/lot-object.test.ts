@@ -4,8 +4,8 @@
 import { createExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import worker from '../../src/index.ts';
-import { testEnv } from '../helpers/http.ts';
-import { makeAdmin, makeLot, sql } from '../helpers/fixtures.ts';
+import { call, testEnv } from '../helpers/http.ts';
+import { book, makeAdmin, makeLot, makeUser, sql } from '../helpers/fixtures.ts';
 
 const open = (path: string, headers: Record<string, string>) =>
   worker.fetch(new Request(`http://parkedge.test${path}`, { headers: { 'cf-connecting-ip': '203.0.113.9', ...headers } }), testEnv, createExecutionContext());
@@ -31,50 +31,78 @@ async function socket(lotId: number) {
 const stub = (lotId: number) => testEnv.LOT_LIVE.getByName(String(lotId));
 
 describe('the lot object', () => {
-  it('starts with the current state and sends every newer change once, in order', async () => {
-    const lot = await makeLot(await makeAdmin(), { capacity: 10 });
+  it('starts with the current state, then every committed change once, in version order', async () => {
+    const admin = await makeAdmin();
+    const user = await makeUser();
+    const lot = await makeLot(admin, { capacity: 10 });
     const a = await socket(lot.id);
-    expect((await a.until(1))[0]).toMatchObject({ type: 'availability', lot_id: lot.id, available_spots: 10, capacity: 10, state: 'available', version: 0 });
-    await stub(lot.id).notify({ lot_id: lot.id, version: 1, available_spots: 9, capacity: 10 });
-    await stub(lot.id).notify({ lot_id: lot.id, version: 1, available_spots: 9, capacity: 10 }); // repeated
-    await stub(lot.id).notify({ lot_id: lot.id, version: 2, available_spots: 1, capacity: 10 });
+    const [first] = await a.until(1);
+    expect(first).toMatchObject({ type: 'availability', lot_id: lot.id, available_spots: 10, capacity: 10, state: 'available' });
+    const v = first.version;
+    const r1 = (await book(user, lot.id)).body;
+    await book(user, lot.id);
+    await call('POST', `/reservations/${r1.id}/cancel`, { token: user.token });
+    await stub(lot.id).notify({ lot_id: lot.id, version: v + 1, available_spots: 9, capacity: 10 }); // old: dropped
     const got = await a.until(4);
-    expect(got.slice(1).map((m) => [m.type, m.version, m.state ?? null])).toEqual([
-      ['availability', 1, 'available'],
-      ['availability', 2, 'almost_full'],
-      ['state', 2, 'almost_full'],
+    expect(got.slice(1).map((m) => [m.version, m.available_spots])).toEqual([
+      [v + 1, 9],
+      [v + 2, 8],
+      [v + 3, 9],
     ]);
   });
 
-  it('reads the lot again when a version was skipped', async () => {
+  it('tells every watcher of a 40-way booking race every change, in version order, down to 0 free', async () => {
+    const admin = await makeAdmin();
+    const users = await Promise.all(Array.from({ length: 4 }, () => makeUser()));
+    const lot = await makeLot(admin, { capacity: 10 });
+    const watchers = await Promise.all(Array.from({ length: 5 }, () => socket(lot.id)));
+    const [first] = await watchers[0]!.until(1);
+    await Promise.all(Array.from({ length: 40 }, (_, i) => book(users[i % 4]!, lot.id)));
+    for (const w of watchers) {
+      const got = await w.until(1 + 10 + 2); // the current state, ten bookings, the two state changes
+      const availability = got.filter((m) => m.type === 'availability');
+      expect(availability.map((m) => m.version)).toEqual(Array.from({ length: 11 }, (_, i) => first.version + i));
+      expect(availability.map((m) => m.available_spots)).toEqual([10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0]);
+      expect(got.filter((m) => m.type === 'state').map((m) => m.state)).toEqual(['almost_full', 'full']);
+    }
+  });
+
+  it('waits for a skipped version, then reads the lot again when it never comes', async () => {
     const lot = await makeLot(await makeAdmin(), { capacity: 4 });
     const a = await socket(lot.id);
-    await a.until(1);
-    await sql`UPDATE parking_lots SET availability_version = 5 WHERE id = ${lot.id}`;
-    await stub(lot.id).notify({ lot_id: lot.id, version: 3, available_spots: 0, capacity: 4 });
-    const [, event] = await a.until(2);
-    expect(event).toMatchObject({ version: 5, available_spots: 4 }); // what the database says, not the stale notice
+    const [first] = await a.until(1);
+    // Versions +1 and +2 were lost on their way; +3 arrives, and the database has moved on to +5 since.
+    await sql`UPDATE parking_lots SET availability_version = ${first.version + 5} WHERE id = ${lot.id}`;
+    await stub(lot.id).notify({ lot_id: lot.id, version: first.version + 3, available_spots: 1, capacity: 4 });
+    const availability = (await a.until(5)).filter((m) => m.type === 'availability'); // and a state change each way
+    expect(availability.slice(1).map((m) => [m.version, m.available_spots])).toEqual([
+      [first.version + 3, 1],
+      [first.version + 5, 4], // what the database says
+    ]);
   });
 
   it('closes the streams when the lot is deleted', async () => {
-    const lot = await makeLot(await makeAdmin());
+    const admin = await makeAdmin();
+    const lot = await makeLot(admin);
     const a = await socket(lot.id);
     await a.until(1);
     const closed = new Promise<number>((resolve) => a.ws.addEventListener('close', (e) => resolve(e.code)));
-    await stub(lot.id).notify({ lot_id: lot.id, version: 1, available_spots: 0, capacity: 0, deleted: true });
+    expect((await call('DELETE', `/parking-lots/${lot.id}`, { token: admin.token })).status).toBe(204);
     expect(await closed).toBe(4404);
   });
 
   it('answers SSE with the current state, and resumes from Last-Event-ID', async () => {
     const lot = await makeLot(await makeAdmin(), { capacity: 3 });
-    for (const version of [1, 2, 3]) await stub(lot.id).notify({ lot_id: lot.id, version, available_spots: 3 - version, capacity: 3 });
-    const res = await open(`/parking-lots/${lot.id}/live`, { accept: 'text/event-stream', 'last-event-id': '1' });
+    const user = await makeUser();
+    for (let i = 0; i < 3; i++) await book(user, lot.id);
+    const v = (await sql`SELECT availability_version::int AS v FROM parking_lots WHERE id = ${lot.id}`)[0]!.v as number;
+    const res = await open(`/parking-lots/${lot.id}/live`, { accept: 'text/event-stream', 'last-event-id': String(v - 2) });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/event-stream');
     const reader = res.body!.getReader();
     let text = '';
-    while (!text.includes('id: 3')) text += new TextDecoder().decode((await reader.read()).value);
-    expect([...text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]))).toEqual([2, 3]);
+    while (!text.includes(`id: ${v}`)) text += new TextDecoder().decode((await reader.read()).value);
+    expect([...text.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]))).toEqual([v - 1, v]);
     await reader.cancel();
   });
 

@@ -1,6 +1,7 @@
 // A lot's availability as the live stream tells it, and the rule for its state.
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
+import type { Deps } from '../../deps.ts';
 import type { AvailabilityEvent, LotState } from '../../schemas/live.ts';
 
 /** What a change left of a lot: enough for an event. `deleted` ends the streams. */
@@ -29,11 +30,26 @@ export function eventOf(change: LotChange, at: Date): AvailabilityEvent {
   };
 }
 
-/** The lot as Postgres has it now (one indexed query), or null when it is gone. */
-export async function readAvailability(db: Database, lotId: number): Promise<LotChange | null> {
-  const { rows } = await db.execute<LotChange>(sql`
+/**
+ * The lot `lot` (an SQL expression of its id) as the database has it: to run after a change in the same
+ * transaction (it sees that change, and the lot row's lock, taken by the version's trigger, keeps later changes
+ * out until the commit), or on its own.
+ */
+export function availabilitySql(lot: SQL): SQL {
+  return sql`
     SELECT l.id AS lot_id, l.capacity, l.availability_version::int AS version,
            (SELECT count(*)::int FROM spots s WHERE s.lot_id = l.id AND s.status = 'available') AS available_spots
-    FROM parking_lots l WHERE l.id = ${lotId}`);
+    FROM parking_lots l WHERE l.id = ${lot}`;
+}
+
+/** The lot as Postgres has it now (one indexed query), or null when it is gone. */
+export async function readAvailability(db: Database, lotId: number): Promise<LotChange | null> {
+  const { rows } = await db.execute<LotChange>(availabilitySql(sql`${lotId}`));
   return rows[0] ?? null;
+}
+
+/** Tells the lot's live object of a committed change, after the response (see objects/lot-live.ts). */
+export function notifyLive(deps: Deps, change: LotChange | undefined): void {
+  if (!change) return;
+  deps.request.defer(() => deps.live.getByName(String(change.lot_id)).notify(change));
 }

@@ -1,7 +1,7 @@
 // The one lock order of a lot: the lot's row first, its spots after. Every write that touches a lot's spots
 // starts with this statement, in the same transaction (one `db.batch`, still one round trip):
-// - a booking takes FOR KEY SHARE: bookings admit each other (spots decide between them), and it is the lock
-//   the reservation's foreign key takes anyway, so nothing is taken that the booking would not take later;
+// - a booking, and a reservation step (park, release, cancel), take FOR KEY SHARE: they admit each other (spots
+//   decide between them), and it is the lock the reservation's foreign key takes anyway;
 // - a capacity change or a delete takes FOR UPDATE, which waits for every booking in flight and holds off new
 //   ones.
 // Without it a booking locked a spot and then (through the foreign key) the lot, while a shrink or a delete
@@ -9,12 +9,14 @@
 // lock is held (READ COMMITTED takes one per statement), so it sees every spot that the transactions it waited
 // for made, took or removed; a single statement waiting on the lot row inside a CTE re-reads that row only.
 //
-// The reservation steps (park, release, cancel) take no lot lock: each locks its reservation, then that
-// reservation's spot. A shrink or a delete locks spots and, through ON DELETE SET NULL, the reservations of the
-// spots it removes; but it removes only spots it found free, whose reservations are all finished, while a step
-// goes on to the spot only for an active reservation, whose spot is busy. So they never wait in a circle.
+// At the end of each statement that changes how many of a lot's spots are free, a trigger raises the lot's
+// availability version (migration 0012), which updates the lot row (FOR NO KEY UPDATE): writes of one lot queue
+// there for the rest of their transaction. That lock comes after the spots in every write, and it does not wait
+// for the KEY SHARE of the others, so the order stays lot (shared), spots, lot (the version): no circle. A
+// shrink or a delete, holding the lot FOR UPDATE from the start, waits for them all, and they for it.
 import { sql, type SQL } from 'drizzle-orm';
 
-export function lockLot(id: number, mode: 'KEY SHARE' | 'UPDATE'): SQL {
+/** Locks the lot `id` (a number, or an SQL expression of it). */
+export function lockLot(id: number | SQL, mode: 'KEY SHARE' | 'UPDATE'): SQL {
   return sql`SELECT id FROM parking_lots WHERE id = ${id} FOR ${sql.raw(mode)}`;
 }

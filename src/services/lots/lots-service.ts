@@ -6,6 +6,7 @@ import { AppError } from '../../errors.ts';
 import { counters, keys, liveBucketOf, ttl } from '../../redis/keys.ts';
 import { cached, whileHolding } from '../cache.ts';
 import { lockLot } from './lot-lock.ts';
+import { availabilitySql, notifyLive, type LotChange } from '../live/availability.ts';
 import { redisPosition } from './geo-point.ts';
 import { placeLot, whileMoving } from './geo-positions.ts';
 
@@ -84,16 +85,19 @@ function insertStatement(input: NewLot): SQL {
 export async function updateLot(deps: Deps, id: number, patch: LotPatch): Promise<Lot> {
   const update = () =>
     whileHolding(deps, lotKeys(id), async () => {
-      const [, result, after] = await deps.db.batch([
+      const [, result, after, availability] = await deps.db.batch([
         deps.db.execute(lockLot(id, 'UPDATE')),
         deps.db.execute<{ found: boolean; blocked: number; updated: boolean }>(updateStatement(id, patch)),
         deps.db.execute<Lot>(selectLots(sql`l.id = ${id}`)),
+        deps.db.execute<LotChange>(availabilitySql(sql`${id}`)),
       ]);
       const outcome = result.rows[0]!;
       if (!outcome.found) throw lotNotFound(id);
       if (!outcome.updated) {
         throw new AppError('spots_in_use', `${outcome.blocked} of the spots above the new capacity are reserved or occupied.`, { spots_in_use: outcome.blocked });
       }
+      // A new capacity changed the free spots (and raised the version); any other change is dropped by the object.
+      if (patch.capacity !== undefined) notifyLive(deps, availability.rows[0]);
       return after.rows[0]!;
     });
   const moves = patch.latitude !== undefined || patch.longitude !== undefined;
@@ -144,6 +148,7 @@ export async function deleteLot(deps: Deps, id: number): Promise<void> {
       if (!outcome.deleted) {
         throw new AppError('spots_in_use', `${outcome.busy} spots of this lot are reserved or occupied.`, { spots_in_use: outcome.busy });
       }
+      notifyLive(deps, { lot_id: id, version: 0, available_spots: 0, capacity: 0, deleted: true }); // ends its streams
     });
   // Whether the lot had a position is known only once it is gone: every deletion is a position write.
   await whileMoving(deps, id, remove, () => ({ op: 'remove', id }));

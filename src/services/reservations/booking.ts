@@ -18,6 +18,7 @@ import { counters, dayOf } from '../../redis/keys.ts';
 import { whileHolding } from '../cache.ts';
 import { lockLot } from '../lots/lot-lock.ts';
 import { lotKeys } from '../lots/lots-service.ts';
+import { availabilitySql, notifyLive, type LotChange } from '../live/availability.ts';
 import type { ErrorBody } from '../../schemas/errors.ts';
 import type { Reservation } from '../../schemas/reservations.ts';
 
@@ -112,14 +113,22 @@ export async function book(deps: Deps, request: BookingRequest): Promise<Booking
   const hash = request.idempotencyKey ? requestHash(request.lotId, request.vehiclePlate) : null;
   let row: Row;
   try {
-    // One round trip either way: [claim the key,] lock the lot (../lots/lot-lock.ts), book.
+    // One round trip either way: [claim the key,] lock the lot (../lots/lot-lock.ts), book, and the lot's
+    // availability after it (for its live stream).
     const lock = deps.db.execute(lockLot(request.lotId, 'KEY SHARE'));
     const booking = deps.db.execute<Row>(bookingStatement(request, hash));
-    const run = async () =>
-      request.idempotencyKey && hash
-        ? (await deps.db.batch([deps.db.execute(claimStatement(request, hash)), lock, booking]))[2]
-        : (await deps.db.batch([lock, booking]))[1];
-    row = (await whileHolding(deps, lotKeys(request.lotId), run)).rows[0]!;
+    const after = deps.db.execute<LotChange>(availabilitySql(sql`${request.lotId}`));
+    const run = async () => {
+      if (!request.idempotencyKey || !hash) {
+        const [, booked, availability] = await deps.db.batch([lock, booking, after]);
+        return [booked, availability] as const;
+      }
+      const [, , booked, availability] = await deps.db.batch([deps.db.execute(claimStatement(request, hash)), lock, booking, after]);
+      return [booked, availability] as const;
+    };
+    const [booked, availability] = await whileHolding(deps, lotKeys(request.lotId), run);
+    row = booked.rows[0]!;
+    if (row.kind === 'fresh' && row.status === 201) notifyLive(deps, availability.rows[0]);
   } catch (error) {
     // Two bookings of one plate that raced past each other's check: the unique index decided.
     if (constraintOf(error) === 'reservations_one_active_per_plate') throw new AppError('vehicle_already_parked', messages.plateBusy);

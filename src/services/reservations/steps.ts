@@ -8,6 +8,8 @@ import { AppError } from '../../errors.ts';
 import { counters } from '../../redis/keys.ts';
 import { invalidateNow } from '../cache.ts';
 import { lotKeys } from '../lots/lots-service.ts';
+import { lockLot } from '../lots/lot-lock.ts';
+import { availabilitySql, notifyLive, type LotChange } from '../live/availability.ts';
 import type { PaymentMethod } from '../../schemas/fields.ts';
 import type { Reservation } from '../../schemas/reservations.ts';
 import type { User } from '../../schemas/users.ts';
@@ -65,14 +67,22 @@ async function invalidateLotOf(deps: Deps, id: number): Promise<void> {
 
 async function runStep(deps: Deps, actor: User, id: number, step: Step): Promise<Reservation> {
   const allowed = step.adminMayDo && actor.role === 'admin' ? sql`true` : sql`r.user_id = ${actor.id}`;
-  // The lot of the reservation is known only to the statement, so its entries (the list's among them) are
-  // cleared after it and before the answer; a step refused by the statement (not the owner, wrong state) clears
-  // nothing.
-  const result = await deps.db.execute<Row>(stepStatement(id, step, allowed)).catch(async (error: unknown) => {
-    // The statement may have committed before its answer was lost (a timeout): let no cache keep the old state.
-    await invalidateLotOf(deps, id).catch(() => {});
-    throw error;
-  });
+  // The reservation's lot is locked first, as every write that touches spots does (../lots/lot-lock.ts), and
+  // read after the step for its live stream: one round trip. The lot is known only to the statement, so its
+  // cache entries (the list's among them) are cleared after it and before the answer; a step the statement
+  // refuses (not the owner, wrong state) clears nothing.
+  const lotOfReservation = sql`(SELECT lot_id FROM reservations WHERE id = ${id})`;
+  const [, result, availability] = await deps.db
+    .batch([
+      deps.db.execute(lockLot(lotOfReservation, 'KEY SHARE')),
+      deps.db.execute<Row>(stepStatement(id, step, allowed)),
+      deps.db.execute<LotChange>(availabilitySql(lotOfReservation)),
+    ])
+    .catch(async (error: unknown) => {
+      // The batch may have committed before its answer was lost (a timeout): let no cache keep the old state.
+      await invalidateLotOf(deps, id).catch(() => {});
+      throw error;
+    });
   const { before, after } = result.rows[0]!;
   if (!before) throw new AppError('not_found', `There is no reservation ${id}.`);
   const mayAct = before.user_id === actor.id || (step.adminMayDo && actor.role === 'admin');
@@ -85,6 +95,7 @@ async function runStep(deps: Deps, actor: User, id: number, step: Step): Promise
     });
   }
   if (before.lot_id !== null) await invalidateNow(deps, lotKeys(before.lot_id));
+  if (step.spotBecomes === 'available') notifyLive(deps, availability.rows[0]);
   if (step.name === 'cancel') deps.request.count(counters.reservationsCancelled);
   return after;
 }
