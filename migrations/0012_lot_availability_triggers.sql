@@ -1,20 +1,21 @@
--- A lot's availability version: raised by one, in the statement itself, whenever that statement changes how
--- many of the lot's spots are available (a booking, a release or a cancellation, a capacity change). The live
--- stream's events carry it, so they have one order per lot and a watcher never goes back in time. Statement
--- triggers with transition tables: one UPDATE of the lot row per statement, whatever the number of spots.
+-- A lot's availability version: raised by one, in the statement itself, whenever that statement changes the
+-- state of any of the lot's spots (a booking, a park, a release or a cancellation, a capacity change). The live
+-- stream's events carry it, so they have one order per lot and a watcher never goes back in time, and the
+-- lot's cache entry is written through in that order. Statement triggers with transition tables: one UPDATE of
+-- the lot row per statement, whatever the number of spots.
 CREATE FUNCTION lot_availability_bump() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
     UPDATE parking_lots l SET availability_version = l.availability_version + 1
-    WHERE l.id IN (SELECT DISTINCT n.lot_id FROM new_rows n WHERE n.status = 'available');
+    WHERE l.id IN (SELECT DISTINCT n.lot_id FROM new_rows n);
   ELSIF TG_OP = 'DELETE' THEN
     UPDATE parking_lots l SET availability_version = l.availability_version + 1
-    WHERE l.id IN (SELECT DISTINCT o.lot_id FROM old_rows o WHERE o.status = 'available');
+    WHERE l.id IN (SELECT DISTINCT o.lot_id FROM old_rows o);
   ELSE
     UPDATE parking_lots l SET availability_version = l.availability_version + 1
     WHERE l.id IN (
       SELECT DISTINCT n.lot_id FROM new_rows n JOIN old_rows o ON o.id = n.id
-      WHERE (o.status = 'available') IS DISTINCT FROM (n.status = 'available'));
+      WHERE o.status IS DISTINCT FROM n.status);
   END IF;
   RETURN NULL;
 END $$;

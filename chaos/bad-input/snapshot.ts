@@ -44,11 +44,11 @@ export async function snapshot(world: World): Promise<Snapshot> {
 }
 
 const CACHED = [keys.user(0).replace(/0$/, ''), keys.usersAll, keys.lot(0).replace(/0$/, ''), keys.lotsAll, keys.userSession(0).replace(/0$/, ''), keys.dashboard];
-const BOOKKEEPING = [keys.cacheVersion(''), keys.cacheHold('')];
+const BOOKKEEPING = [keys.cacheVersion(''), keys.cacheSource('')];
 
 /**
  * Whether a change is cache traffic only: a cached value cleared or filled (the gate caches the session it
- * proved in Postgres), or the versioned cache's bookkeeping (versions, holds) moved. What the cache claims is
+ * proved in Postgres), or the versioned cache's bookkeeping (versions, the states written through) moved. What the cache claims is
  * checked against the database by the invariants; this changes no data.
  */
 export function onlyCacheTraffic(change: string): boolean {

@@ -77,7 +77,10 @@ export const parkingLots = pgTable(
     pinCode: text('pin_code').notNull(),
     pricePerHourCents: integer('price_per_hour_cents').notNull(),
     capacity: integer('capacity').notNull(),
-    /** Raised in the same statement as every change of the lot's spots: the live stream's event version. */
+    /**
+     * Raised by a trigger in every statement that changes the state of one of the lot's spots (migration 0012):
+     * the live stream's event version, and the order in which the lot's cache entry is written through.
+     */
     availabilityVersion: bigint('availability_version', { mode: 'number' }).notNull().default(0),
     latitude: doublePrecision('latitude'),
     longitude: doublePrecision('longitude'),

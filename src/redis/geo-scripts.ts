@@ -71,12 +71,11 @@ return answer`);
 
 /**
  * A fill of live entries, a compare-and-set like the cache's fill (scripts.ts). KEYS: the entries' key, its
- * version, its holds. ARGV: the version seen before the lots were read, TTL seconds, then (id, available, lot)
+ * version. ARGV: the version seen before the lots were read, TTL seconds, then (id, available, lot)
  * triples.
  */
 export const liveFillScript = script(`
 if (redis.call('GET', KEYS[2]) or '') ~= ARGV[1] then return 0 end
-if tonumber(redis.call('GET', KEYS[3]) or '0') > 0 then return 0 end
 for i = 3, #ARGV, 3 do
   redis.call('HSET', KEYS[1], 'a:' .. ARGV[i], ARGV[i + 1], 'l:' .. ARGV[i], ARGV[i + 2])
 end

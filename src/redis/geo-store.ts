@@ -64,7 +64,7 @@ export class GeoStore {
   async fillLive(bucket: number, version: string, lots: { id: number; available_spots: number }[]): Promise<boolean> {
     const key = keys.lotsLive(bucket);
     const argv = [version, String(ttl.lotsLive), ...lots.flatMap((lot) => [String(lot.id), String(lot.available_spots), JSON.stringify(lot)])];
-    return (await this.store.runAppScript(liveFillScript, [key, keys.cacheVersion(key), keys.cacheHold(key)], argv)) === 1;
+    return (await this.store.runAppScript(liveFillScript, [key, keys.cacheVersion(key)], argv)) === 1;
   }
 
   /** Marks a position write in flight on `lotId` (0: a lot being created) until `deadline` (ms). */

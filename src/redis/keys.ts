@@ -24,8 +24,8 @@ export const keys = {
   rateLimitPrefix: 'rate_limit',
   /** Bookkeeping of the versioned cache (see cache.ts): bumped by every invalidation. */
   cacheVersion: (key: string) => `cache_version:${key}`,
-  /** Bookkeeping of the versioned cache: writers in flight on a key; no fill while it is above zero. */
-  cacheHold: (key: string) => `cache_hold:${key}`,
+  /** Bookkeeping of the versioned cache: the state a written-through value is of (see scripts.ts, refreshScript). */
+  cacheSource: (key: string) => `cache_source:${key}`,
   /** What the daily job already moved to Postgres for a `daily_*` key it released (see jobs/compact-daily-metrics.ts). */
   compactedMarker: (dailyKey: string) => `compacted:${dailyKey}`,
   /** The dashboard's assembled data, cached for a few seconds. */
@@ -84,8 +84,6 @@ export const ttl = {
   userSession: 12 * 60 * 60,
   activeUsers: 12 * 60 * 60,
   cacheVersion: 24 * 60 * 60,
-  /** Longer than any write may take (the database timeout), so a crashed writer's hold expires by itself. */
-  cacheHoldMs: 15_000,
   dashboard: 5,
   /** A late increment comes at most seconds after midnight (waitUntil's limit); a week is ample. */
   compactedMarker: 7 * 24 * 60 * 60,

@@ -30,32 +30,47 @@ export function appScript(sha: string): Script | undefined {
   return known.get(sha);
 }
 
-/** KEYS: value, version, holds. ARGV: value, ttl seconds, the version seen before the data was read. */
+/** A reader's fill. KEYS: value, version. ARGV: value, ttl seconds, the version seen before the data was read. */
 export const fillScript = script(`
 local version = redis.call('GET', KEYS[2]) or ''
 if version ~= ARGV[3] then return 0 end
-if tonumber(redis.call('GET', KEYS[3]) or '0') > 0 then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 return 1`);
 
-/** KEYS: (value, holds) pairs. ARGV: hold ms. Clears each value and marks a writer in flight. */
-export const holdScript = script(`
+/** After a write: clears each value and bumps its version. KEYS: (value, version) pairs. ARGV: version ttl. */
+export const invalidateScript = script(`
 for i = 1, #KEYS, 2 do
   redis.call('DEL', KEYS[i])
   redis.call('INCR', KEYS[i + 1])
-  redis.call('PEXPIRE', KEYS[i + 1], ARGV[1])
+  redis.call('EXPIRE', KEYS[i + 1], ARGV[1])
 end
 return 1`);
 
-/** KEYS: (value, version, holds) triples. ARGV: '1' to end a hold, version ttl seconds. */
-export const invalidateScript = script(`
-for i = 1, #KEYS, 3 do
-  redis.call('DEL', KEYS[i])
-  redis.call('INCR', KEYS[i + 1])
-  redis.call('EXPIRE', KEYS[i + 1], ARGV[2])
-  if ARGV[1] == '1' and redis.call('DECR', KEYS[i + 2]) <= 0 then
-    redis.call('DEL', KEYS[i + 2])
-  end
+/**
+ * After a write that knows the entity's new state: stores it (write-through), unless the entry already holds a
+ * later state, and bumps the version either way, so a fill of data read before the write fails. States are
+ * ordered by the source, two numbers compared in order (e.g. a lot's availability version and its updated_at);
+ * 'gone' marks a deleted entity, later than any state. KEYS: value, version, source. ARGV: value ('' to mark
+ * gone), ttl seconds, source (two integers, 'a:b'), version ttl. Returns 1 when stored.
+ */
+export const refreshScript = script(`
+local stored = redis.call('GET', KEYS[3])
+local fresh = stored ~= 'gone'
+if fresh and stored and ARGV[1] ~= '' then
+  local sa, sb = string.match(stored, '^(-?%d+):(-?%d+)$')
+  local na, nb = string.match(ARGV[3], '^(-?%d+):(-?%d+)$')
+  sa, sb, na, nb = tonumber(sa), tonumber(sb), tonumber(na), tonumber(nb)
+  fresh = na > sa or (na == sa and nb > sb)
+end
+redis.call('INCR', KEYS[2])
+redis.call('EXPIRE', KEYS[2], ARGV[4])
+if not fresh then return 0 end
+if ARGV[1] == '' then
+  redis.call('DEL', KEYS[1])
+  redis.call('SET', KEYS[3], 'gone', 'EX', ARGV[4])
+else
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+  redis.call('SET', KEYS[3], ARGV[3], 'EX', ARGV[4])
 end
 return 1`);
 

@@ -4,13 +4,13 @@
 // and none throws when Redis is down or not configured (the gateway then refuses every command): reads answer
 // "nothing", writes are skipped and say so, rate limits let the request through.
 //
-// The cache is versioned so that a slow fill can never overwrite a newer invalidation: a lookup remembers the
-// version it saw, cacheSet only writes if that version is still current and no writer holds the key, and every
-// invalidation bumps the version. See scripts.ts.
+// The cache is versioned so that a slow fill can never overwrite a newer write: a lookup remembers the version
+// it saw, cacheSet only writes if that version is still current, and every write bumps the version when it is
+// done — clearing the entry (cacheDelete) or storing the entity's new state (cacheRefresh). See scripts.ts.
 import { RedisUnavailable, type Pipeline, type RedisGateway } from './gateway.ts';
 import { keys, MAX_CACHED_BYTES, ttl } from './keys.ts';
 import { slidingWindow, type RateLimitResult } from './rate-limit.ts';
-import { fillScript, holdScript, invalidateScript, runScript, type Script } from './scripts.ts';
+import { fillScript, invalidateScript, refreshScript, runScript, type Script } from './scripts.ts';
 import { GeoStore } from './geo-store.ts';
 
 export type { RateLimitResult } from './rate-limit.ts';
@@ -93,27 +93,23 @@ export class RedisStore {
     }
     const seen = this.seenVersions.get(key);
     if (seen === undefined) return (await this.write((p) => p.set(key, json, { ex: ttlSeconds }))) !== null;
-    const stored = await this.script(fillScript, [key, keys.cacheVersion(key), keys.cacheHold(key)], [json, String(ttlSeconds), seen]);
+    const stored = await this.script(fillScript, [key, keys.cacheVersion(key)], [json, String(ttlSeconds), seen]);
     return stored === 1;
+  }
+
+  /**
+   * After a write that knows the entity's new state: stores it unless the entry holds a later state (`source`
+   * orders them), or, with `value` null, marks the entity gone. False when Redis could not be reached.
+   */
+  async cacheRefresh(key: string, value: unknown, ttlSeconds: number, source: readonly [number, number] | null): Promise<boolean> {
+    const json = value === null ? '' : JSON.stringify(value);
+    const args = [json, String(ttlSeconds), source ? `${source[0]}:${source[1]}` : '0:0', String(ttl.cacheVersion)];
+    return (await this.script(refreshScript, [key, keys.cacheVersion(key), keys.cacheSource(key)], args)) !== null;
   }
 
   /** Removes cached values and bumps their versions. False when Redis could not be reached. */
   cacheDelete(...cacheKeys: string[]): Promise<boolean> {
-    return this.invalidate(cacheKeys, false);
-  }
-
-  /**
-   * Before the commit of a write whose keys are known: clears the values and marks a writer in flight, so that
-   * nobody caches what they read until cacheRelease.
-   */
-  async cacheHold(...cacheKeys: string[]): Promise<boolean> {
-    if (cacheKeys.length === 0) return true;
-    return (await this.script(holdScript, cacheKeys.flatMap((k) => [k, keys.cacheHold(k)]), [String(ttl.cacheHoldMs)])) !== null;
-  }
-
-  /** After the write of a cacheHold: clears the values again, bumps the versions, ends the hold. */
-  cacheRelease(...cacheKeys: string[]): Promise<boolean> {
-    return this.invalidate(cacheKeys, true);
+    return this.invalidate(cacheKeys);
   }
 
   async incrementCounter(key: string, by = 1): Promise<void> {
@@ -179,10 +175,10 @@ export class RedisStore {
     }
   }
 
-  private async invalidate(cacheKeys: string[], endsHold: boolean): Promise<boolean> {
+  private async invalidate(cacheKeys: string[]): Promise<boolean> {
     if (cacheKeys.length === 0) return true;
-    const scriptKeys = cacheKeys.flatMap((k) => [k, keys.cacheVersion(k), keys.cacheHold(k)]);
-    return (await this.script(invalidateScript, scriptKeys, [endsHold ? '1' : '0', String(ttl.cacheVersion)])) !== null;
+    const scriptKeys = cacheKeys.flatMap((k) => [k, keys.cacheVersion(k)]);
+    return (await this.script(invalidateScript, scriptKeys, [String(ttl.cacheVersion)])) !== null;
   }
 }
 

@@ -22,9 +22,9 @@ const flows: Record<string, (d: Deps, key: string) => Promise<unknown>> = {
     await d.redis.cacheGet(key);
     expect(await d.redis.cacheSet(key, { filled: true }, 60)).toBe(true);
   },
-  'a hold and its release': async (d, key) => {
-    expect(await d.redis.cacheHold(key, `${key}:other`)).toBe(true);
-    expect(await d.redis.cacheRelease(key, `${key}:other`)).toBe(true);
+  'a write-through': async (d, key) => {
+    expect(await d.redis.cacheRefresh(key, { fresh: true }, 60, [1, 2])).toBe(true);
+    expect(await d.redis.cacheRefresh(key, null, 60, null)).toBe(true);
   },
   'an invalidation': async (d, key) => expect(await d.redis.cacheDelete(key)).toBe(true),
   "the daily job's release of a moved counter": async (d, key) => {

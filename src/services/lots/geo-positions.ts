@@ -39,10 +39,17 @@ async function apply(deps: Deps, token: string, change: GeoChange): Promise<void
 
 /**
  * Runs a write of lot `lotId` (null: a lot being created) that may change its position, and applies `change`
- * of its outcome to the positions before answering. A refused write (a 4xx) committed nothing; any other
- * failure may have committed, so the positions are dropped.
+ * of its outcome to the positions before answering, alongside `settle` (the write's cache entries: one round
+ * trip for both). A refused write (a 4xx) committed nothing; any other failure may have committed, so the
+ * positions are dropped.
  */
-export async function whileMoving<T>(deps: Deps, lotId: number | null, write: () => Promise<T>, change: (result: T) => GeoChange): Promise<T> {
+export async function whileMoving<T>(
+  deps: Deps,
+  lotId: number | null,
+  write: () => Promise<T>,
+  change: (result: T) => GeoChange,
+  settle: (result: T) => Promise<void>,
+): Promise<T> {
   const token = crypto.randomUUID();
   const registered = deps.redis.geo.registerWriter(token, lotId ?? 0, Date.now() + ttl.geoWriterMs);
   let result: T;
@@ -58,7 +65,7 @@ export async function whileMoving<T>(deps: Deps, lotId: number | null, write: ()
     throw error;
   }
   await registered;
-  await apply(deps, token, change(result));
+  await Promise.all([apply(deps, token, change(result)), settle(result)]);
   return result;
 }
 

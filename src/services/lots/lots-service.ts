@@ -4,7 +4,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import { counters, keys, liveBucketOf, ttl } from '../../redis/keys.ts';
-import { cached, whileHolding } from '../cache.ts';
+import { afterWrite, cached, invalidateNow, writing } from '../cache.ts';
 import { lockLot } from './lot-lock.ts';
 import { availabilitySql, notifyLive, type LotChange } from '../live/availability.ts';
 import { redisPosition } from './geo-point.ts';
@@ -32,7 +32,22 @@ const lotNotFound = (id: number) => new AppError('not_found', `There is no parki
 
 /** The cache entries a change to lot `id` (or to its spots' states) makes stale: its own, the list's, its live entry's (geo search). */
 export function lotKeys(id: number): string[] {
-  return [keys.lot(id), keys.lotsAll, keys.lotsLive(liveBucketOf(id))];
+  return [keys.lot(id), ...lotListKeys(id)];
+}
+
+/** The entries of lot `id` in lists: the cached first page and its live entry of the geo search. */
+function lotListKeys(id: number): string[] {
+  return [keys.lotsAll, keys.lotsLive(liveBucketOf(id))];
+}
+
+/**
+ * After a committed change of a lot whose new state is known: its own entry is stored anew (write-through, so a
+ * busy lot stays cached), ordered by its availability version and updated_at (a slower write of an older state
+ * never lands over a newer one); its entries in lists are cleared.
+ */
+export function settleLot(deps: Deps, lot: Lot, change: LotChange): Promise<void> {
+  const source = [change.version, Date.parse(lot.updated_at)] as const;
+  return afterWrite(deps, { clear: lotListKeys(lot.id), refresh: [{ key: keys.lot(lot.id), value: lot, ttlSeconds: ttl.lot, source }] });
 }
 
 /** A page of lots in id order; the first page at the default size is the cached `parking_lots:all`. */
@@ -53,12 +68,14 @@ export async function getLot(deps: Deps, id: number): Promise<Lot> {
 
 /** Creates the lot and its spots 1..capacity in one statement; with a position, it is in the geo search at once. */
 export async function createLot(deps: Deps, input: NewLot): Promise<Lot> {
-  const insert = () => whileHolding(deps, [keys.lotsAll], () => deps.db.execute<Lot>(insertStatement(input)));
+  const insert = async () => (await writing(deps, [keys.lotsAll], () => deps.db.execute<Lot>(insertStatement(input)))).rows[0]!;
+  const settle = () => invalidateNow(deps, [keys.lotsAll]);
   const { latitude, longitude } = input;
   const placed = latitude != null && longitude != null && redisPosition({ lat: latitude, lng: longitude }) !== null;
-  const result = placed ? await whileMoving(deps, null, insert, (inserted) => placeLot(inserted.rows[0]!, true)) : await insert();
+  const lot = placed ? await whileMoving(deps, null, insert, (inserted) => placeLot(inserted, true), settle) : await insert();
+  if (!placed) await settle();
   deps.request.count(counters.parkingLotsCreated);
-  return result.rows[0]!;
+  return lot;
 }
 
 function insertStatement(input: NewLot): SQL {
@@ -84,7 +101,7 @@ function insertStatement(input: NewLot): SQL {
  */
 export async function updateLot(deps: Deps, id: number, patch: LotPatch): Promise<Lot> {
   const update = () =>
-    whileHolding(deps, lotKeys(id), async () => {
+    writing(deps, lotKeys(id), async () => {
       const [, result, after, availability] = await deps.db.batch([
         deps.db.execute(lockLot(id, 'UPDATE')),
         deps.db.execute<{ found: boolean; blocked: number; updated: boolean }>(updateStatement(id, patch)),
@@ -96,12 +113,16 @@ export async function updateLot(deps: Deps, id: number, patch: LotPatch): Promis
       if (!outcome.updated) {
         throw new AppError('spots_in_use', `${outcome.blocked} of the spots above the new capacity are reserved or occupied.`, { spots_in_use: outcome.blocked });
       }
-      // A new capacity changed the free spots (and raised the version); any other change is dropped by the object.
-      if (patch.capacity !== undefined) notifyLive(deps, availability.rows[0]);
-      return after.rows[0]!;
+      return { lot: after.rows[0]!, change: availability.rows[0]! };
     });
+  const settle = ({ lot, change }: { lot: Lot; change: LotChange }) => settleLot(deps, lot, change);
   const moves = patch.latitude !== undefined || patch.longitude !== undefined;
-  return moves ? whileMoving(deps, id, update, (lot) => placeLot(lot)) : update();
+  const done = moves ? await whileMoving(deps, id, update, (updated) => placeLot(updated.lot), settle) : await update();
+  if (!moves) await settle(done);
+  const { lot, change } = done;
+  // A new capacity changed the free spots (and raised the version); any other change is dropped by the object.
+  if (patch.capacity !== undefined) notifyLive(deps, change);
+  return lot;
 }
 
 function updateStatement(id: number, patch: LotPatch): SQL {
@@ -141,17 +162,18 @@ function updateStatement(id: number, patch: LotPatch): SQL {
 /** Deletes a lot whose spots are all free; its reservation history stays (lot_id becomes null). */
 export async function deleteLot(deps: Deps, id: number): Promise<void> {
   const remove = () =>
-    whileHolding(deps, lotKeys(id), async () => {
+    writing(deps, lotKeys(id), async () => {
       const [, result] = await deps.db.batch([deps.db.execute(lockLot(id, 'UPDATE')), deps.db.execute<{ found: boolean; busy: number; deleted: boolean }>(deleteStatement(id))]);
       const outcome = result.rows[0]!;
       if (!outcome.found) throw lotNotFound(id);
       if (!outcome.deleted) {
         throw new AppError('spots_in_use', `${outcome.busy} spots of this lot are reserved or occupied.`, { spots_in_use: outcome.busy });
       }
-      notifyLive(deps, { lot_id: id, version: 0, available_spots: 0, capacity: 0, deleted: true }); // ends its streams
     });
+  const settle = () => afterWrite(deps, { clear: lotListKeys(id), refresh: [{ key: keys.lot(id), value: null, ttlSeconds: ttl.lot, source: null }] });
   // Whether the lot had a position is known only once it is gone: every deletion is a position write.
-  await whileMoving(deps, id, remove, () => ({ op: 'remove', id }));
+  await whileMoving(deps, id, remove, () => ({ op: 'remove', id }), settle);
+  notifyLive(deps, { lot_id: id, version: 0, available_spots: 0, capacity: 0, deleted: true }); // ends its streams
   deps.request.count(counters.parkingLotsDeleted);
 }
 

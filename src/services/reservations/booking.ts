@@ -15,9 +15,11 @@ import { constraintOf } from '../../db/errors.ts';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import { counters, dayOf } from '../../redis/keys.ts';
-import { whileHolding } from '../cache.ts';
+import { writing } from '../cache.ts';
 import { lockLot } from '../lots/lot-lock.ts';
-import { lotKeys } from '../lots/lots-service.ts';
+import { lotKeys, settleLot } from '../lots/lots-service.ts';
+import { selectLots } from '../lots/lot-view.ts';
+import type { Lot } from '../../schemas/lots.ts';
 import { availabilitySql, notifyLive, type LotChange } from '../live/availability.ts';
 import type { ErrorBody } from '../../schemas/errors.ts';
 import type { Reservation } from '../../schemas/reservations.ts';
@@ -113,22 +115,26 @@ export async function book(deps: Deps, request: BookingRequest): Promise<Booking
   const hash = request.idempotencyKey ? requestHash(request.lotId, request.vehiclePlate) : null;
   let row: Row;
   try {
-    // One round trip either way: [claim the key,] lock the lot (../lots/lot-lock.ts), book, and the lot's
-    // availability after it (for its live stream).
+    // One round trip either way: [claim the key,] lock the lot (../lots/lot-lock.ts), book, and the lot after it
+    // (for its cache entry and its live stream).
     const lock = deps.db.execute(lockLot(request.lotId, 'KEY SHARE'));
     const booking = deps.db.execute<Row>(bookingStatement(request, hash));
-    const after = deps.db.execute<LotChange>(availabilitySql(sql`${request.lotId}`));
+    const lot = deps.db.execute<Lot>(selectLots(sql`l.id = ${request.lotId}`));
+    const availability = deps.db.execute<LotChange>(availabilitySql(sql`${request.lotId}`));
     const run = async () => {
       if (!request.idempotencyKey || !hash) {
-        const [, booked, availability] = await deps.db.batch([lock, booking, after]);
-        return [booked, availability] as const;
+        const [, ...results] = await deps.db.batch([lock, booking, lot, availability]);
+        return results;
       }
-      const [, , booked, availability] = await deps.db.batch([deps.db.execute(claimStatement(request, hash)), lock, booking, after]);
-      return [booked, availability] as const;
+      const [, , ...results] = await deps.db.batch([deps.db.execute(claimStatement(request, hash)), lock, booking, lot, availability]);
+      return results;
     };
-    const [booked, availability] = await whileHolding(deps, lotKeys(request.lotId), run);
+    const [booked, after, change] = await writing(deps, lotKeys(request.lotId), run);
     row = booked.rows[0]!;
-    if (row.kind === 'fresh' && row.status === 201) notifyLive(deps, availability.rows[0]);
+    if (row.kind === 'fresh' && row.status === 201) {
+      await settleLot(deps, after.rows[0]!, change.rows[0]!);
+      notifyLive(deps, change.rows[0]);
+    }
   } catch (error) {
     // Two bookings of one plate that raced past each other's check: the unique index decided.
     if (constraintOf(error) === 'reservations_one_active_per_plate') throw new AppError('vehicle_already_parked', messages.plateBusy);

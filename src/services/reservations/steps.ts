@@ -7,7 +7,9 @@ import type { Deps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import { counters } from '../../redis/keys.ts';
 import { invalidateNow } from '../cache.ts';
-import { lotKeys } from '../lots/lots-service.ts';
+import { lotKeys, settleLot } from '../lots/lots-service.ts';
+import { selectLots } from '../lots/lot-view.ts';
+import type { Lot } from '../../schemas/lots.ts';
 import { lockLot } from '../lots/lot-lock.ts';
 import { availabilitySql, notifyLive, type LotChange } from '../live/availability.ts';
 import type { PaymentMethod } from '../../schemas/fields.ts';
@@ -68,14 +70,14 @@ async function invalidateLotOf(deps: Deps, id: number): Promise<void> {
 async function runStep(deps: Deps, actor: User, id: number, step: Step): Promise<Reservation> {
   const allowed = step.adminMayDo && actor.role === 'admin' ? sql`true` : sql`r.user_id = ${actor.id}`;
   // The reservation's lot is locked first, as every write that touches spots does (../lots/lot-lock.ts), and
-  // read after the step for its live stream: one round trip. The lot is known only to the statement, so its
-  // cache entries (the list's among them) are cleared after it and before the answer; a step the statement
-  // refuses (not the owner, wrong state) clears nothing.
+  // read after the step for its cache entry and its live stream: one round trip. A step the statement refuses
+  // (not the owner, wrong state) changes nothing, and nothing in the cache.
   const lotOfReservation = sql`(SELECT lot_id FROM reservations WHERE id = ${id})`;
-  const [, result, availability] = await deps.db
+  const [, result, lot, availability] = await deps.db
     .batch([
       deps.db.execute(lockLot(lotOfReservation, 'KEY SHARE')),
       deps.db.execute<Row>(stepStatement(id, step, allowed)),
+      deps.db.execute<Lot>(selectLots(sql`l.id = ${lotOfReservation}`)),
       deps.db.execute<LotChange>(availabilitySql(lotOfReservation)),
     ])
     .catch(async (error: unknown) => {
@@ -94,8 +96,9 @@ async function runStep(deps: Deps, actor: User, id: number, step: Step): Promise
       required_status: step.from,
     });
   }
-  if (before.lot_id !== null) await invalidateNow(deps, lotKeys(before.lot_id));
-  if (step.spotBecomes === 'available') notifyLive(deps, availability.rows[0]);
+  const changed = availability.rows[0];
+  if (lot.rows[0] && changed) await settleLot(deps, lot.rows[0], changed);
+  notifyLive(deps, changed);
   if (step.name === 'cancel') deps.request.count(counters.reservationsCancelled);
   return after;
 }

@@ -9,7 +9,7 @@ import { counters, dayOf, keys, ttl } from '../../redis/keys.ts';
 import { hashPassword } from '../auth/password.ts';
 import { revokeOtherSessions, sessionExpiry, type IssuedSession } from '../auth/sessions.ts';
 import { newSecret, tokenFor } from '../auth/tokens.ts';
-import { cached, whileHolding } from '../cache.ts';
+import { cached, invalidateNow, writing } from '../cache.ts';
 import { DEFAULT_PAGE, type Page, type PageRequest } from '../../schemas/pagination.ts';
 import { decodeCursor, isFirstPage, toPage } from '../pagination.ts';
 import { publicUserJson, toUser } from './user-view.ts';
@@ -63,10 +63,11 @@ export async function getUser(deps: Deps, actor: User, id: number): Promise<User
 export async function createUser(deps: Deps, input: NewUser): Promise<User> {
   const passwordHash = await hashPassword(input.password);
   try {
-    const [row] = await whileHolding(deps, [keys.usersAll], () => deps.db
+    const [row] = await writing(deps, [keys.usersAll], () => deps.db
       .insert(users)
       .values({ email: input.email, passwordHash, name: input.name, vehiclePlate: input.vehicle_plate ?? null, role: input.role ?? 'user' })
       .returning());
+    await invalidateNow(deps, [keys.usersAll]);
     deps.request.count(counters.usersCreated);
     return toUser(row!);
   } catch (error) {
@@ -81,7 +82,7 @@ export async function register(deps: Deps, input: Omit<NewUser, 'role'>): Promis
   const { secret, hash } = newSecret();
   const expiresAt = sessionExpiry();
   try {
-    const result = await whileHolding(deps, [keys.usersAll], () => deps.db.execute<{ user: User }>(sql`
+    const result = await writing(deps, [keys.usersAll], () => deps.db.execute<{ user: User }>(sql`
       WITH created AS (
         INSERT INTO users (email, password_hash, name, vehicle_plate, role)
         VALUES (${input.email}, ${passwordHash}, ${input.name}, ${input.vehicle_plate ?? null}, 'user')
@@ -91,6 +92,7 @@ export async function register(deps: Deps, input: Omit<NewUser, 'role'>): Promis
       )
       SELECT ${publicUserJson('created')} AS user FROM created`));
     const { user } = result.rows[0]!;
+    await invalidateNow(deps, [keys.usersAll]);
     const day = dayOf(new Date());
     deps.request.count(counters.totalRegistrations); deps.request.count(counters.dailyRegistrations(day)); deps.request.count(counters.usersCreated);
     deps.request.defer(() => deps.redis.addToSet(keys.activeUsers, user.id, ttl.activeUsers));
@@ -127,7 +129,7 @@ export async function updateUser(deps: Deps, actor: User, sessionHash: string | 
   const newHash = patch.password === undefined ? null : await hashPassword(patch.password);
   if (newHash) values.passwordHash = newHash;
   const guard = patch.role === 'user' ? and(eq(users.id, id), keepsAnAdmin(id)) : eq(users.id, id);
-  const [, updated, , exists] = await whileHolding(deps, userKeys(id), () =>
+  const [, updated, , exists] = await writing(deps, userKeys(id), () =>
     deps.db.batch([
       lockUser(deps, id, patch.role === 'user'),
       deps.db.update(users).set(values).where(guard).returning(),
@@ -137,6 +139,7 @@ export async function updateUser(deps: Deps, actor: User, sessionHash: string | 
   );
   const row = updated[0];
   if (!row) throw exists.rows.length === 0 ? userNotFound(id) : lastAdmin();
+  await invalidateNow(deps, userKeys(id));
   return toUser(row);
 }
 
@@ -144,7 +147,7 @@ export async function updateUser(deps: Deps, actor: User, sessionHash: string | 
 export async function deleteUser(deps: Deps, actor: User, id: number): Promise<void> {
   if (actor.id === id) throw new AppError('forbidden', 'An admin cannot delete their own account.');
   // Two statements in one transaction: the locks first, so the check sees any booking that committed meanwhile.
-  const [, outcome] = await whileHolding(deps, userKeys(id), () => deps.db.batch([
+  const [, outcome] = await writing(deps, userKeys(id), () => deps.db.batch([
     lockUser(deps, id, true),
     deps.db.execute<{ found: boolean; active: number; last_admin: boolean; deleted: number }>(sql`
       WITH active AS (
@@ -163,6 +166,7 @@ export async function deleteUser(deps: Deps, actor: User, id: number): Promise<v
   if (result.deleted === 0) {
     throw new AppError('user_has_active_reservation', 'This user holds an active reservation; release or cancel it first.');
   }
+  await invalidateNow(deps, userKeys(id));
   deps.request.count(counters.usersDeleted);
   deps.request.defer(() => deps.redis.removeFromSet(keys.activeUsers, id));
 }
