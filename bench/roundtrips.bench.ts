@@ -3,7 +3,8 @@
 // stand-ins at no distance and at a simulated distance to the region. Runs inside workerd like the tests.
 import { beforeAll, it } from 'vitest';
 import { call, testEnv, type CallOptions } from '../test/helpers/http.ts';
-import { makeAdmin, makeLot, makeUser, type TestUser, uniquePlate } from '../test/helpers/fixtures.ts';
+import { makeAdmin, makeLot, makeUser, redisClient, type TestUser, uniquePlate } from '../test/helpers/fixtures.ts';
+import { keys } from '../src/redis/keys.ts';
 import { tagged } from '../test/helpers/stand-ins.ts';
 
 const DISTANCE_MS = 40;
@@ -24,11 +25,16 @@ let lotId: number;
 
 const plate = () => uniquePlate();
 const booked = async () => (await call('POST', '/reservations', { env: scope.env, token: user.token, body: { lot_id: lotId, vehicle_plate: plate() } })).body.id;
-const dirtyLot = () => call('PATCH', `/parking-lots/${lotId}`, { env: scope.env, token: admin.token, body: { address: `${Math.random()} Road` } });
+// The lot's entry gone as its TTL would take it (a write no longer leaves a hole: it stores the lot's new state).
+const expireLot = async () => {
+  await redisClient().del(keys.lot(lotId));
+  await redisClient().incr(keys.cacheVersion(keys.lot(lotId)));
+};
 
 const cases: Case[] = [
   { name: 'GET /parking-lots/:id (cached)', prepare: async () => ({ method: 'GET', path: `/parking-lots/${lotId}` }) },
-  { name: 'GET /parking-lots/:id (miss)', prepare: async () => (await dirtyLot(), { method: 'GET', path: `/parking-lots/${lotId}` }) },
+  { name: 'GET /parking-lots/:id (expired)', prepare: async () => (await expireLot(), { method: 'GET', path: `/parking-lots/${lotId}` }) },
+  { name: 'GET /parking-lots/:id (right after a booking)', prepare: async () => (await booked(), { method: 'GET', path: `/parking-lots/${lotId}` }) },
   { name: 'GET /parking-lots (cached)', prepare: async () => ({ method: 'GET', path: '/parking-lots' }) },
   { name: 'GET /auth/me (cached session)', prepare: async () => ({ method: 'GET', path: '/auth/me', options: { token: user.token } }) },
   { name: 'GET /users (admin, cached)', prepare: async () => ({ method: 'GET', path: '/users', options: { token: admin.token } }) },

@@ -58,8 +58,8 @@ describe('API counters', () => {
     await call('POST', '/reservations', { env: scopedEnv, token: user.token, body: { lot_id: lot.id, vehicle_plate: uniquePlate() } });
     const before = await served();
     const res = await call('POST', '/reservations', { env: scopedEnv, token: user.token, body: { lot_id: lot.id, vehicle_plate: uniquePlate() } });
-    // Counted on the isolated endpoint by tag: the gate's round trip and the hold before the response, 1 after
-    // (6 counters and the hold's end in it).
+    // Counted on the isolated endpoint by tag: the gate's round trip and the settling one before the response,
+    // 1 after (the 6 counters in it).
     expect(res.headers.get('x-redis-round-trips')).toBe('2');
     expect((await served()) - before).toBe(3);
   });

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeDeps } from '../../src/deps.ts';
 import { call, testEnv } from '../helpers/http.ts';
-import { book, makeAdmin, makeLot, makeUser, redisClient } from '../helpers/fixtures.ts';
+import { book, makeAdmin, makeLot, makeUser, redisClient, sql } from '../helpers/fixtures.ts';
 import { tagged } from '../helpers/stand-ins.ts';
 
 const redis = redisClient();
@@ -28,6 +28,20 @@ describe('write-through of a lot', () => {
     const { result, neon } = await scope.count(() => call('GET', `/parking-lots/${lot.id}`, { env: scope.env }));
     expect(result.body).toMatchObject({ name: 'Written through', available_spots: 3 });
     expect(neon).toBe(0);
+  });
+
+  it('an edit in the same millisecond as the last one (or after a clock step back) is written through all the same', async () => {
+    const admin = await makeAdmin();
+    const lot = await makeLot(admin, { capacity: 2 });
+    const first = (await call('PATCH', `/parking-lots/${lot.id}`, { token: admin.token, body: { name: 'First edit' } })).body;
+    // the state cached by the first edit, as if its clock read 10 s later than the second edit's will
+    const ahead = Date.parse(first.updated_at) + 10_000;
+    await sql.query(`UPDATE parking_lots SET updated_at = to_timestamp($1 / 1000.0) WHERE id = $2`, [ahead, lot.id]);
+    const source = (await redis.get<string>(`cache_source:parking_lot:${lot.id}`))!;
+    await redis.set(`cache_source:parking_lot:${lot.id}`, source.replace(/:\d+$/, `:${ahead}`));
+    const second = (await call('PATCH', `/parking-lots/${lot.id}`, { token: admin.token, body: { name: 'Second edit' } })).body;
+    expect(Date.parse(second.updated_at)).toBeGreaterThan(ahead);
+    expect(await cachedLot(lot.id)).toMatchObject({ name: 'Second edit' });
   });
 
   it('never lets an older state land over a newer one, nor anything over a deleted lot', async () => {

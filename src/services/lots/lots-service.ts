@@ -151,7 +151,8 @@ function updateStatement(id: number, patch: LotPatch): SQL {
         latitude = CASE WHEN ${set('latitude')} THEN ${patch.latitude ?? null}::float8 ELSE latitude END,
         longitude = CASE WHEN ${set('longitude')} THEN ${patch.longitude ?? null}::float8 ELSE longitude END,
         capacity = (SELECT capacity FROM wanted),
-        updated_at = now()
+        -- a later millisecond than the last edit's, even within one millisecond: it orders the cached states
+        updated_at = GREATEST(now(), updated_at + interval '1 millisecond')
       WHERE id = ${id} AND (SELECT n FROM blocked) = 0
       RETURNING id
     )
