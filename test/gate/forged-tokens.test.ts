@@ -3,7 +3,7 @@
 // limit: the token is only taken to Postgres after the request was charged to the client IP.
 import { describe, expect, it } from 'vitest';
 import { call, randomIp, testEnv } from '../helpers/http.ts';
-import { makeUser } from '../helpers/fixtures.ts';
+import { makeUser, redisClient } from '../helpers/fixtures.ts';
 import { tagged } from '../helpers/stand-ins.ts';
 
 const forgedFor = (userId: number) => `pe_${userId}_${crypto.randomUUID().replaceAll('-', '').padEnd(43, 'x')}`;
@@ -29,6 +29,29 @@ describe('a forged token for a real user id', () => {
     const rest = [];
     for (let i = 0; i < 3; i++) rest.push((await call('GET', '/reservations', { env, token: user.token })).status);
     expect(rest).toEqual([200, 200, 429]);
+  });
+});
+
+describe('a refused token', () => {
+  it("leaves the user's cached sessions and entry as they were, stale or absent", async () => {
+    const user = await makeUser();
+    const redis = redisClient();
+    expect((await call('GET', '/auth/me', { token: user.token })).status).toBe(200);
+    // A second sign-in leaves the cached session map without its session: the map is stale, not wrong.
+    const second = await call('POST', '/auth/login', { body: { email: user.email, password: user.password } });
+    expect(second.status).toBe(200);
+    const stale = await redis.get(`user_session:${user.id}`);
+    expect(stale).not.toBeNull();
+    expect((await call('GET', '/auth/me', { token: forgedFor(user.id), ip: randomIp() })).status).toBe(401);
+    expect(await redis.get(`user_session:${user.id}`)).toEqual(stale);
+
+    await redis.del(`user_session:${user.id}`, `user:${user.id}`);
+    expect((await call('GET', '/auth/me', { token: forgedFor(user.id), ip: randomIp() })).status).toBe(401);
+    expect(await redis.exists(`user_session:${user.id}`, `user:${user.id}`)).toBe(0);
+
+    // The token that is proven fills both.
+    expect((await call('GET', '/auth/me', { token: second.body.token })).status).toBe(200);
+    expect(await redis.exists(`user_session:${user.id}`, `user:${user.id}`)).toBe(2);
   });
 });
 

@@ -40,19 +40,20 @@ export async function cachedCaller(deps: Deps, token: ParsedToken, lookups: Sess
 
 /**
  * The signed-in user as Postgres knows it, or null when the token is unknown, ended, expired, or its user is
- * gone. What it found is cached after the response.
+ * gone. What it found is cached after the response, and only for a caller it proved: a refused token (a forged
+ * one, say) leaves the cache as it was, as every refused request does.
  */
 export async function loadCaller(deps: Deps, token: ParsedToken, lookups: SessionLookups): Promise<User | null> {
   const untrusted = { value: null, version: null };
   const [sessionLookup, userLookup] = deps.redis.readsTrusted ? await Promise.all([lookups.sessions, lookups.user]) : [untrusted, untrusted];
   const loaded = await loadUserWithSessions(deps.db, token.userId);
-  if (!loaded) return null;
+  const expiry = loaded?.live[token.hash];
+  if (!loaded || expiry === undefined || expiry <= Date.now()) return null;
   if (sessionLookup.version !== null) {
     deps.request.defer(() => deps.redis.cacheSet(keys.userSession(token.userId), loaded.live, ttl.userSession));
   }
   if (userLookup.version !== null && !userLookup.value) {
     deps.request.defer(() => deps.redis.cacheSet(keys.user(token.userId), loaded.user, ttl.user));
   }
-  const expiry = loaded.live[token.hash];
-  return expiry !== undefined && expiry > Date.now() ? loaded.user : null;
+  return loaded.user;
 }
