@@ -6,10 +6,11 @@ import { readConfig, type Config, type Env } from './env.ts';
 import { createRedisStore } from './redis/client.ts';
 import type { RedisStore } from './redis/store.ts';
 
-/** What one request leaves for after its response: counter increments and deferred work (fills, releases). */
+/** A request's own bookkeeping: the reads started early, and what it leaves for after its response (counter increments, fills). */
 export class RequestWork {
   private readonly counts = new Map<string, number>();
   private deferred: (() => Promise<unknown>)[] = [];
+  private readonly started = new Map<string, Promise<unknown>>();
 
   count(counter: string, by = 1): void {
     this.counts.set(counter, (this.counts.get(counter) ?? 0) + by);
@@ -17,6 +18,18 @@ export class RequestWork {
 
   defer(work: () => Promise<unknown>): void {
     this.deferred.push(work);
+  }
+
+  /** Starts a read now (in the gate's round trip: Guard.early) for the handler to take later. */
+  startEarly(name: string, read: Promise<unknown>): void {
+    this.started.set(name, read);
+  }
+
+  /** The read started early under `name`, once (a later call starts its own); undefined when none was. */
+  takeEarly<T>(name: string): Promise<T> | undefined {
+    const read = this.started.get(name) as Promise<T> | undefined;
+    this.started.delete(name);
+    return read;
   }
 
   get pending(): boolean {

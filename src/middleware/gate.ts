@@ -3,7 +3,7 @@
 //  1. checkCredentials (route middleware, before validation, no I/O): names the endpoint and reads the
 //     credentials; a malformed token, or none on a route that needs one, is 401 at once.
 //  2. admit (after validation): in ONE Redis round trip it fetches the caller's cached session and user, counts
-//     the request against its rate limit and reads the cache entries the route will need; then it decides:
+//     the request against its rate limit and makes the route's reads (cache entries, a search); then it decides:
 //     401, 429 or 403, or on to the handler.
 import type { Context, MiddlewareHandler } from 'hono';
 import { routePath } from 'hono/route';
@@ -23,6 +23,11 @@ export interface Guard<C extends Context<AppEnv> = Context<AppEnv>> {
   access: Access;
   /** Cache keys the handler reads, fetched with the session and the rate limit. */
   prefetch?: (c: C) => string[];
+  /**
+   * Other Redis reads of the handler (deps.request.early), started in the same round trip. They must only read:
+   * the request may yet be refused, and a refused request writes nothing.
+   */
+  early?: (c: C) => void;
   /**
    * Also accept a session cookie, read by this function (the admin pages: GET only). A cookie that does not
    * hold a live session makes the caller anonymous rather than refused, so the page can offer the sign-in.
@@ -125,6 +130,7 @@ export async function admit<C extends Context<AppEnv>>(c: C, guard: Guard<C>): P
   const lookups = token ? lookupCaller(deps, token) : null;
   const rate = deps.redis.rateLimitCheck(identity, endpoint, limit, HOUR);
   const entries = Promise.all(prefetchKeys.map(async (key) => [key, await deps.redis.cacheGet(key)] as const));
+  guard.early?.(c);
 
   const [{ trusted, generation }, counted, found] = await Promise.all([trust, rate, entries]);
   if (trusted && deps.redis.gateway.recoveries === generation) deps.redis.trustReads(found);

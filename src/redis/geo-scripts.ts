@@ -4,49 +4,37 @@
 import { script } from './scripts.ts';
 
 /**
- * The search. KEYS: the positions, the writers in flight, the positions' version, the rebuild lock, then the
- * LIVE_BUCKETS live-entry keys, then their versions. ARGV: now (ms), a rebuild token, the lock's ms, the
- * version's TTL, longitude, latitude, radius (m), 'distance' or 'available', rows wanted, the cursor's key.
+ * The search: it only reads (it runs in the gate's round trip, before the request is admitted). KEYS: the
+ * positions, the writers in flight, then the LIVE_BUCKETS live-entry keys, then their versions. ARGV: now (ms),
+ * longitude, latitude, radius (m), 'distance' or 'available', rows wanted, the cursor's key.
  *
- * A writer whose deadline has passed died between its commit and its change to the positions, so they are
- * dropped (and rebuilt). With no positions the answer is 'missing' (and the caller may rebuild them when it got
- * the lock). Otherwise 'found' and rows {id, distance in 0.1 mm, 'lot', entry} or {id, distance, 'version',
- * the version of the entry's key} for a lot whose entry is missing: for `distance` the first rows after the
- * cursor; for `available` the first rows after the cursor among the lots whose entry is there, and every lot
- * whose entry is missing (its free spots, so its place, are known only once it is read).
+ * With no positions, or a writer whose deadline has passed (it died between its commit and its change to the
+ * positions, so they may be wrong), the answer is 'missing' (the caller repairs them after its answer: see
+ * geoRepairScript). Otherwise 'found' and rows {id, distance in 0.1 mm, 'lot', entry} or {id, distance,
+ * 'version', the version of the entry's key} for a lot whose entry is missing: for `distance` the first rows
+ * after the cursor; for `available` the first rows after the cursor among the lots whose entry is there, and
+ * every lot whose entry is missing (its free spots, so its place, are known only once it is read).
  */
 export const geoSearchScript = script(`
-local buckets = (#KEYS - 4) / 2
+local buckets = (#KEYS - 2) / 2
 local writers = redis.call('HGETALL', KEYS[2])
-local died = false
-for i = 1, #writers, 2 do
-  if tonumber(string.match(writers[i + 1], '^%d+')) <= tonumber(ARGV[1]) then
-    redis.call('HDEL', KEYS[2], writers[i])
-    died = true
-  end
+for i = 2, #writers, 2 do
+  if tonumber(string.match(writers[i], '^%d+')) <= tonumber(ARGV[1]) then return {'missing'} end
 end
-if died then
-  redis.call('DEL', KEYS[1])
-  redis.call('INCR', KEYS[3])
-  redis.call('EXPIRE', KEYS[3], ARGV[4])
-end
-if redis.call('EXISTS', KEYS[1]) == 0 then
-  local locked = redis.call('SET', KEYS[4], ARGV[2], 'NX', 'PX', ARGV[3])
-  return {'missing', locked and 1 or 0, redis.call('GET', KEYS[3]) or ''}
-end
-local byAvailable = ARGV[8] == 'available'
+if redis.call('EXISTS', KEYS[1]) == 0 then return {'missing'} end
+local byAvailable = ARGV[5] == 'available'
 local cursor = {}
-for i = 10, #ARGV do cursor[#cursor + 1] = tonumber(ARGV[i]) end
+for i = 7, #ARGV do cursor[#cursor + 1] = tonumber(ARGV[i]) end
 local function before(a, b)
   for i = 1, #a do
     if a[i] ~= b[i] then return a[i] < b[i] end
   end
   return false
 end
-local function entries(id) return KEYS[5 + id % buckets] end
-local function version(id) return redis.call('GET', KEYS[5 + buckets + id % buckets]) or '' end
+local function entries(id) return KEYS[3 + id % buckets] end
+local function version(id) return redis.call('GET', KEYS[3 + buckets + id % buckets]) or '' end
 local rows, unknown = {}, {}
-for _, hit in ipairs(redis.call('GEOSEARCH', KEYS[1], 'FROMLONLAT', ARGV[5], ARGV[6], 'BYRADIUS', ARGV[7], 'm', 'WITHDIST')) do
+for _, hit in ipairs(redis.call('GEOSEARCH', KEYS[1], 'FROMLONLAT', ARGV[2], ARGV[3], 'BYRADIUS', ARGV[4], 'm', 'WITHDIST')) do
   local id = tonumber(hit[1])
   if id then
     local distance = tonumber((string.gsub(hit[2], '%.', '')))
@@ -61,13 +49,37 @@ for _, hit in ipairs(redis.call('GEOSEARCH', KEYS[1], 'FROMLONLAT', ARGV[5], ARG
 end
 table.sort(rows, before)
 local answer = {'found'}
-for i = 1, math.min(tonumber(ARGV[9]), #rows) do
+for i = 1, math.min(tonumber(ARGV[6]), #rows) do
   local id, distance = rows[i][#rows[i]], rows[i][#rows[i] - 1]
   local lot = redis.call('HGET', entries(id), 'l:' .. id)
   answer[#answer + 1] = lot and {id, distance, 'lot', lot} or {id, distance, 'version', version(id)}
 end
 for _, row in ipairs(unknown) do answer[#answer + 1] = row end
 return answer`);
+
+/**
+ * What a search that found the positions missing asks for after its answer. KEYS: the positions, the writers
+ * in flight, the positions' version, the rebuild lock. ARGV: now (ms), a rebuild token, the lock's ms, the
+ * version's TTL. The writers whose deadline has passed are dropped, and with them the positions (which they
+ * may have left wrong); then, when there are no positions, the lock is taken for the token if free. Answers
+ * {1 when locked, else 0; the positions' version}, for a rebuild that must not land over a later change.
+ */
+export const geoRepairScript = script(`
+local writers = redis.call('HGETALL', KEYS[2])
+local died = false
+for i = 1, #writers, 2 do
+  if tonumber(string.match(writers[i + 1], '^%d+')) <= tonumber(ARGV[1]) then
+    redis.call('HDEL', KEYS[2], writers[i])
+    died = true
+  end
+end
+if died then
+  redis.call('DEL', KEYS[1])
+  redis.call('INCR', KEYS[3])
+  redis.call('EXPIRE', KEYS[3], ARGV[4])
+end
+local locked = redis.call('EXISTS', KEYS[1]) == 0 and redis.call('SET', KEYS[4], ARGV[2], 'NX', 'PX', ARGV[3])
+return {locked and 1 or 0, redis.call('GET', KEYS[3]) or ''}`);
 
 /**
  * A fill of live entries, a compare-and-set like the cache's fill (scripts.ts). KEYS: the entries' key, its

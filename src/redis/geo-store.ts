@@ -4,7 +4,7 @@
 // and the rebuild of missing positions. Like the rest of the store, nothing here throws when Redis is down:
 // reads answer null, writes answer false.
 import { raw } from './gateway.ts';
-import { geoApplyScript, geoRebuiltScript, geoSearchScript, liveFillScript } from './geo-scripts.ts';
+import { geoApplyScript, geoRebuiltScript, geoRepairScript, geoSearchScript, liveFillScript } from './geo-scripts.ts';
 import { keys, LIVE_BUCKETS, ttl } from './keys.ts';
 import type { RedisStore } from './store.ts';
 
@@ -26,7 +26,7 @@ export interface GeoSearchArgs {
 /** A lot the search found, with its live entry (the lot's JSON) or, when that is missing, the version of its key. */
 export type GeoHit = { id: number; distanceE4: number } & ({ entry: string } | { version: string });
 
-export type GeoSearchOutcome = { kind: 'missing'; rebuild: string | null; version: string } | { kind: 'found'; hits: GeoHit[] };
+export type GeoSearchOutcome = { kind: 'missing' } | { kind: 'found'; hits: GeoHit[] };
 
 /** What a committed (or maybe committed) write did to a lot's position. */
 export type GeoChange =
@@ -36,7 +36,8 @@ export type GeoChange =
   | { op: 'release' };
 
 const buckets = Array.from({ length: LIVE_BUCKETS }, (_, bucket) => keys.lotsLive(bucket));
-const searchKeys = [keys.lotsGeo, keys.lotsGeoWriters, keys.cacheVersion(keys.lotsGeo), keys.lotsGeoRebuildLock, ...buckets, ...buckets.map(keys.cacheVersion)];
+const searchKeys = [keys.lotsGeo, keys.lotsGeoWriters, ...buckets, ...buckets.map(keys.cacheVersion)];
+const repairKeys = [keys.lotsGeo, keys.lotsGeoWriters, keys.cacheVersion(keys.lotsGeo), keys.lotsGeoRebuildLock];
 
 type RawHit = [number, number, 'lot' | 'version', string];
 
@@ -47,17 +48,27 @@ export class GeoStore {
     this.store = store;
   }
 
-  /** One round trip: the lots in the circle with their live entries. Null when Redis could not answer. */
+  /** One round trip, reads only: the lots in the circle with their live entries. Null when Redis could not answer. */
   async search(args: GeoSearchArgs): Promise<GeoSearchOutcome | null> {
-    const token = crypto.randomUUID();
-    const argv = [Date.now(), token, ttl.geoRebuildLockMs, ttl.cacheVersion, args.lng, args.lat, args.radiusM, args.sort, args.want, ...(args.after ?? [])];
+    const argv = [Date.now(), args.lng, args.lat, args.radiusM, args.sort, args.want, ...(args.after ?? [])];
     const answer = await this.store.runAppScript<[string, ...unknown[]]>(geoSearchScript, searchKeys, argv.map(String));
     if (!answer) return null;
-    if (answer[0] === 'missing') return { kind: 'missing', rebuild: answer[1] === 1 ? token : null, version: String(answer[2]) };
+    if (answer[0] === 'missing') return { kind: 'missing' };
     const hits = (answer.slice(1) as RawHit[]).map(([id, distanceE4, what, value]): GeoHit =>
       what === 'lot' ? { id: Number(id), distanceE4: Number(distanceE4), entry: value } : { id: Number(id), distanceE4: Number(distanceE4), version: value },
     );
     return { kind: 'found', hits };
+  }
+
+  /**
+   * After a search found the positions missing: drops them if a writer died, then takes the rebuild lock if
+   * they are missing. The token when this caller is to rebuild them, with the version to rebuild against.
+   */
+  async repair(): Promise<{ token: string; version: string } | null> {
+    const token = crypto.randomUUID();
+    const argv = [Date.now(), token, ttl.geoRebuildLockMs, ttl.cacheVersion].map(String);
+    const answer = await this.store.runAppScript<[number, string]>(geoRepairScript, repairKeys, argv);
+    return answer && answer[0] === 1 ? { token, version: String(answer[1]) } : null;
   }
 
   /** Fills the live entries of lots of one bucket, unless its key changed since `version` was read. */

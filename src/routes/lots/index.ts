@@ -4,11 +4,11 @@ import { z } from 'zod';
 import type { AppEnv } from '../../app-env.ts';
 import { keys } from '../../redis/keys.ts';
 import { createLot, deleteLot, getLot, listLots, listSpots, MAX_PRICE_PER_HOUR_CENTS, updateLot } from '../../services/lots/lots-service.ts';
-import { searchLots } from '../../services/lots/geo-search.ts';
+import { searchLots, startSearch, type NearQuery } from '../../services/lots/geo-search.ts';
 import { defineRoute, serve } from '../define-route.ts';
 import { registerLiveRoute } from './live.ts';
 import { Text } from '../../schemas/fields.ts';
-import { DEFAULT_PAGE, PageQuery, pageOf } from '../../schemas/pagination.ts';
+import { DEFAULT_PAGE, PageQuery, pageOf, type PageRequest } from '../../schemas/pagination.ts';
 import { isFirstPage } from '../../services/pagination.ts';
 import { checkSearchFields, LotSchema, LotSearchFields, MAX_SEARCH_RADIUS_KM, NearbyLotSchema, SpotSchema } from '../../schemas/lots.ts';
 import { errors, IdParam, jsonBody, jsonResponse } from '../openapi.ts';
@@ -64,8 +64,18 @@ const listRoute = defineRoute(
       const query = c.req.valid('query');
       return query.near === undefined && isFirstPage(query, DEFAULT_PAGE) ? [keys.lotsAll] : [];
     },
+    early: (c) => {
+      const { search, page } = listQuery(c.req.valid('query'));
+      if (search) startSearch(c.var.deps, search, page);
+    },
   },
 );
+
+/** A list query as a search by distance (or null: the plain list) and its page. */
+function listQuery(query: z.infer<typeof ListQuery>): { search: NearQuery | null; page: PageRequest } {
+  const { near, radius_km, sort, ...page } = query;
+  return { search: near && radius_km !== undefined ? { near, radius_km, sort: sort ?? 'distance' } : null, page };
+}
 
 const getRoute = defineRoute(
   {
@@ -132,8 +142,8 @@ const spotsRoute = defineRoute(
 export function registerLotRoutes(app: OpenAPIHono<AppEnv>): void {
   registerLiveRoute(app);
   serve(app, listRoute, async (c) => {
-    const { near, radius_km, sort, ...page } = c.req.valid('query');
-    const answer = near && radius_km !== undefined ? await searchLots(c.var.deps, { near, radius_km, sort: sort ?? 'distance' }, page) : await listLots(c.var.deps, page);
+    const { search, page } = listQuery(c.req.valid('query'));
+    const answer = search ? await searchLots(c.var.deps, search, page) : await listLots(c.var.deps, page);
     return c.json(answer, 200);
   });
   serve(app, getRoute, async (c) => c.json(await getLot(c.var.deps, c.req.valid('param').id), 200));

@@ -69,6 +69,12 @@ export async function whileMoving<T>(
   return result;
 }
 
+/** After a search found the positions missing (or a writer dead): drops them if need be and rebuilds them. */
+export async function repairPositions(deps: Deps): Promise<void> {
+  const rebuild = await deps.redis.geo.repair();
+  if (rebuild) await rebuildPositions(deps, rebuild.token, rebuild.version);
+}
+
 const REBUILD_PAGE = 5000;
 
 /**

@@ -1,25 +1,31 @@
 // GET /parking-lots?near=&radius_km=&sort=: the lots within a circle, nearest first or most free spots first,
 // a keyset page at a time, each with its distance.
 //
-// With Redis up, one script (one round trip after the gate's) finds the lots in the circle in
-// `parking_lots:geo` and reads their live entries; a lot whose entry is missing (cleared by a write, or never
+// With Redis up, one script finds the lots in the circle in `parking_lots:geo` and reads their live entries,
+// in the gate's round trip (it only reads: startSearch); a lot whose entry is missing (cleared by a write, or never
 // filled) is read from PostgreSQL, by id, and its entry filled after the response, a compare-and-set against
 // the version read in the script, so a slow fill never writes what a newer write cleared. When Redis cannot
 // answer (down, not trusted yet, positions missing or being rebuilt, a circle beyond Redis GEO's latitudes)
 // PostgreSQL answers alone (geo-sql.ts), the same lots in the same order.
 import { sql } from 'drizzle-orm';
 import type { Deps } from '../../deps.ts';
-import type { GeoHit } from '../../redis/geo-store.ts';
+import type { GeoHit, GeoSearchArgs, GeoSearchOutcome } from '../../redis/geo-store.ts';
 import { liveBucketOf } from '../../redis/keys.ts';
 import type { Lot, NearbyLot } from '../../schemas/lots.ts';
 import type { Page, PageRequest } from '../../schemas/pagination.ts';
 import { toPage, type SortKey } from '../pagination.ts';
-import { rebuildPositions } from './geo-positions.ts';
+import { repairPositions } from './geo-positions.ts';
 import { compareKeys, keyOfRow, prepareSearch, sortKey, type GeoSearch, type NearQuery } from './geo-query.ts';
 import { searchInPostgres } from './geo-sql.ts';
 import { selectLots } from './lot-view.ts';
 
 export type { NearQuery } from './geo-query.ts';
+
+/** Starts the search's Redis read, so that it rides in the gate's round trip; searchLots then uses it. */
+export function startSearch(deps: Deps, query: NearQuery, page: PageRequest): void {
+  const search = prepareSearch(query, page);
+  if (search.redisCanAnswer) deps.request.startEarly(earlyName(search), readRedis(deps, search));
+}
 
 export async function searchLots(deps: Deps, query: NearQuery, page: PageRequest): Promise<Page<NearbyLot>> {
   const search = prepareSearch(query, page);
@@ -34,16 +40,24 @@ export async function answerFromRedis(deps: Deps, query: NearQuery, page: PageRe
   return rows && toPage(search.list, rows, page, keyOfRow(search.sort));
 }
 
-async function searchInRedis(deps: Deps, search: GeoSearch): Promise<NearbyLot[] | null> {
-  if (!search.redisCanAnswer || !deps.redis.readsTrusted) return null;
+function searchArgs(search: GeoSearch): GeoSearchArgs {
   const { centre, radiusM, sort, want, after } = search;
-  const outcome = await deps.redis.geo.search({ lng: centre.lng, lat: centre.lat, radiusM, sort, want, after });
-  if (!outcome) return null;
+  return { lng: centre.lng, lat: centre.lat, radiusM, sort, want, after };
+}
+
+const earlyName = (search: GeoSearch) => `geo-search ${JSON.stringify(searchArgs(search))}`;
+const readRedis = (deps: Deps, search: GeoSearch) => deps.redis.geo.search(searchArgs(search));
+
+async function searchInRedis(deps: Deps, search: GeoSearch): Promise<NearbyLot[] | null> {
+  if (!search.redisCanAnswer) return null;
+  const outcome = await (deps.request.takeEarly<GeoSearchOutcome | null>(earlyName(search)) ?? readRedis(deps, search));
+  // Trust is decided in the same round trip as the read: an answer read before it counts only once it is given.
+  if (!outcome || !deps.redis.readsTrusted) return null;
   if (outcome.kind === 'missing') {
-    const token = outcome.rebuild;
-    if (token) deps.request.defer(() => rebuildPositions(deps, token, outcome.version));
+    deps.request.defer(() => repairPositions(deps));
     return null;
   }
+  const { sort, want, after } = search;
   const missing = outcome.hits.filter((hit) => 'version' in hit);
   const loaded = await loadLots(deps, missing.map((hit) => hit.id));
   // A lot deleted since the script ran: the positions are being changed, PostgreSQL answers alone.
