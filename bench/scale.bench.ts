@@ -4,18 +4,15 @@
 // of RUNS requests (after one not counted, which fills the caches as the usual case finds them), and whether
 // the statements it sent (the stand-in keeps them per tag; one more request with Redis down adds those of the
 // cache's fallback) plan a sequential scan of a large table: each is run again under EXPLAIN on the same database. What should hold: bytes and time do not grow with the data.
-import { neon, neonConfig } from '@neondatabase/serverless';
+import { neonConfig } from '@neondatabase/serverless';
 import { beforeAll, it } from 'vitest';
 import type { Env } from '../src/env.ts';
 import { encodeCursor } from '../src/services/pagination.ts';
 import { call, testEnv } from '../test/helpers/http.ts';
+import { FILTERED_ROWS, LARGE_TABLE_ROWS, largeTables, planVerdict, type Statement } from './scale-plans.ts';
 import type { ScaleWorld } from './scale-setup.ts';
 
 const RUNS = 20;
-/** A table this large scanned whole on a request path makes the request grow with the data. */
-const LARGE_TABLE_ROWS = 10_000;
-/** A statement reading more rows than this only to drop them walks an index that does not fit its filter. */
-const FILTERED_ROWS = 1_000;
 const worlds = JSON.parse((testEnv as unknown as { SCALE_WORLDS: string }).SCALE_WORLDS) as ScaleWorld[];
 neonConfig.fetchEndpoint = testEnv.NEON_HTTP_ENDPOINT!;
 
@@ -86,7 +83,7 @@ function worldEnv(world: ScaleWorld, tag: string): Env {
 
 interface Stats {
   requests: number;
-  statements: { query: string; params: (string | null)[] }[];
+  statements: Statement[];
 }
 
 async function neonStats(tag: string): Promise<Stats> {
@@ -98,48 +95,6 @@ function mode(values: number[]): number {
   const counts = new Map<number, number>();
   for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
   return [...counts].sort((a, b) => b[1] - a[1])[0]![0];
-}
-
-interface PlanNode {
-  'Node Type': string;
-  'Relation Name'?: string;
-  'Rows Removed by Filter'?: number;
-  'Actual Loops'?: number;
-  Plans?: PlanNode[];
-}
-
-function sequentialScans(node: PlanNode, large: Set<string>, found: Set<string>): Set<string> {
-  if (node['Node Type'] === 'Seq Scan' && node['Relation Name'] && large.has(node['Relation Name'])) found.add(node['Relation Name']);
-  for (const child of node.Plans ?? []) sequentialScans(child, large, found);
-  return found;
-}
-
-const removedByFilter = (node: PlanNode): number =>
-  (node['Rows Removed by Filter'] ?? 0) * (node['Actual Loops'] ?? 1) + (node.Plans ?? []).reduce((sum, child) => sum + removedByFilter(child), 0);
-
-/**
- * Every distinct statement the endpoint sent, planned again: "index", or the large tables scanned whole, and
- * the rows an index scan read only to filter them away (a walk of the wrong index: EXPLAIN ANALYZE, for the
- * statements that only read). With `forbidSeqScan` (the small data, where a scan of a small table is the
- * planner's right choice) the planner scans only where no index can serve: whether the statement could do without.
- */
-async function planVerdict(world: ScaleWorld, statements: Stats['statements'], large: Set<string>, forbidSeqScan: boolean): Promise<string> {
-  const sql = neon(world.databaseUrl);
-  const distinct = new Map(statements.map((s) => [s.query, s]));
-  const explainable = [...distinct.values()].filter((s) => /^\s*(select|with|insert|update|delete)\b/i.test(s.query));
-  if (explainable.length === 0) return '— (no query)';
-  const scanned = new Set<string>();
-  let filtered = 0;
-  for (const statement of explainable) {
-    const analyze = /\b(insert|update|delete)\b/i.test(statement.query) ? '' : 'ANALYZE, ';
-    const explain = sql.query(`EXPLAIN (${analyze}FORMAT JSON) ${statement.query}`, statement.params);
-    const [rows] = forbidSeqScan ? ((await sql.transaction([sql.query('SET LOCAL enable_seqscan = off'), explain])).slice(1) as unknown[]) : [await explain];
-    const plan = (rows as { 'QUERY PLAN': [{ Plan: PlanNode }] }[])[0]!['QUERY PLAN'][0].Plan;
-    sequentialScans(plan, large, scanned);
-    filtered = Math.max(filtered, removedByFilter(plan));
-  }
-  const verdict = scanned.size === 0 ? `index (${explainable.length})` : `**seq scan: ${[...scanned].join(', ')}**`;
-  return filtered > FILTERED_ROWS ? `${verdict}, **${filtered.toLocaleString('en-US')} rows filtered**` : verdict;
 }
 
 async function login(env: Env, email: string, password: string): Promise<string> {
@@ -155,15 +110,6 @@ async function tokensOf(world: ScaleWorld): Promise<Tokens> {
     heavy: await login(env, world.heavyEmail, world.password),
     typical: await login(env, world.typicalEmail, world.password),
   };
-}
-
-/** The tables of the large world over LARGE_TABLE_ROWS: those no request may scan whole, in either world. */
-async function largeTables(world: ScaleWorld): Promise<Set<string>> {
-  const tables = (await neon(world.databaseUrl).query(
-    `SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace AND reltuples > $1`,
-    [LARGE_TABLE_ROWS],
-  )) as { relname: string }[];
-  return new Set(tables.map((t) => t.relname));
 }
 
 /** One case in one world: its request, sent and counted under a tag of its own. */
