@@ -2,6 +2,8 @@ import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 
 const bench = Boolean(process.env.PARKEDGE_BENCH);
+// `npm run bench:scale`: its own setup seeds two databases (bench/scale-setup.ts), too slow for the other benches.
+const scale = Boolean(process.env.PARKEDGE_SCALE);
 
 // The Worker's code inside workerd (Cloudflare's vitest plugin), on the stack of test/global-setup.ts.
 const workerd: TestProjectInlineConfiguration = {
@@ -25,16 +27,17 @@ const workerd: TestProjectInlineConfiguration = {
           LISTS_REDIS_URL: inject('listsRedisUrl'),
           CRON_REDIS_URL: inject('cronRedisUrl'),
           CRON_DATABASE_URL: inject('cronDatabaseUrl'),
+          ...(scale ? { SCALE_WORLDS: inject('scaleWorlds') } : {}),
         },
       },
     })),
   ],
   test: {
     name: 'workerd',
-    globalSetup: ['./test/global-setup.ts'],
+    globalSetup: scale ? ['./test/global-setup.ts', './bench/scale-setup.ts'] : ['./test/global-setup.ts'],
     // `npm run bench:roundtrips` runs the benchmark files instead of the tests, on the same stack.
-    include: bench ? ['bench/**/*.bench.ts'] : ['test/**/*.test.ts'],
-    exclude: ['test/browser/**', '**/node_modules/**'],
+    include: scale ? ['bench/scale.bench.ts'] : bench ? ['bench/**/*.bench.ts'] : ['test/**/*.test.ts'],
+    exclude: ['test/browser/**', '**/node_modules/**', ...(scale ? [] : ['bench/scale.bench.ts'])],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },
