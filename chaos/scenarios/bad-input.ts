@@ -30,23 +30,29 @@ const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
  */
 const BEFORE_ANY_SERVICE = new Set(['invalid_json', 'payload_too_large', 'unsupported_media_type', 'unauthorized', 'rate_limited']);
 
+/** How long an answer may take to start; longer is a finding (no answer), not a hang of the run. */
+const ANSWER_MS = 15_000;
+
 /**
- * The answer's body; of an event stream (GET /parking-lots/:id/live), which stays open for its lifetime, only
- * what arrives in its first second — the current state comes first — then the stream is closed.
+ * The answer's body, read for at most a few seconds: an event stream (GET /parking-lots/:id/live) stays open
+ * for its lifetime, and its first second — the current state comes first — is enough to judge it.
  */
-async function bodyOf(res: Response): Promise<string> {
-  if (!(res.headers.get('content-type') ?? '').startsWith('text/event-stream') || !res.body) return res.text();
+async function bodyOf(res: Response): Promise<{ text: string; open: boolean }> {
+  if (!res.body) return { text: '', open: false };
+  const stream = (res.headers.get('content-type') ?? '').startsWith('text/event-stream');
   const reader = res.body.getReader();
   const decoder = new TextDecoder();
   let text = '';
-  const until = Date.now() + 1_000;
-  while (Date.now() < until) {
-    const chunk = await Promise.race([reader.read(), new Promise<null>((resolve) => setTimeout(resolve, until - Date.now(), null))]);
-    if (!chunk || chunk.done) break;
+  const until = Date.now() + (stream ? 1_000 : 5_000);
+  for (;;) {
+    const left = until - Date.now();
+    const chunk = left > 0 ? await Promise.race([reader.read(), new Promise<null>((resolve) => setTimeout(resolve, left, null))]) : null;
+    if (chunk?.done) return { text, open: false };
+    if (!chunk) break;
     text += decoder.decode(chunk.value, { stream: true });
   }
   await reader.cancel().catch(() => {});
-  return text;
+  return { text, open: true };
 }
 
 export async function runBadInput(world: World, report: Report, corpus: number): Promise<BadInputFigures> {
@@ -73,12 +79,17 @@ export async function runBadInput(world: World, report: Report, corpus: number):
     const r = materialize(request, targets);
     let res: Response;
     try {
-      res = await fetch(`${world.origin}${r.url}`, { method: r.method, headers: r.headers, redirect: 'manual', ...(r.body === null ? {} : { body: r.body }) });
-    } catch {
+      res = await fetch(`${world.origin}${r.url}`, { method: r.method, headers: r.headers, redirect: 'manual', signal: AbortSignal.timeout(ANSWER_MS), ...(r.body === null ? {} : { body: r.body }) });
+    } catch (error) {
+      if ((error as Error).name === 'TimeoutError') {
+        findings.push({ operation: opName, request: `${r.method} ${r.url.slice(0, 160)} headers ${JSON.stringify(r.headers).slice(0, 200)}`, status: 0, problem: `no answer in ${ANSWER_MS / 1000} s` });
+        lastProblem = `no answer in ${ANSWER_MS / 1000} s`;
+        return false;
+      }
       unsendable += 1; // fetch itself refused it (a header value it cannot send): nothing reached the Worker
       return true;
     }
-    const text = await bodyOf(res);
+    const { text, open } = await bodyOf(res);
     sent[opName] = (sent[opName] ?? 0) + 1;
     let json: unknown = null;
     try {
@@ -91,6 +102,7 @@ export async function runBadInput(world: World, report: Report, corpus: number):
     statuses[key] = (statuses[key] ?? 0) + 1;
     const shown = `${r.method} ${r.url.slice(0, 160)} body ${JSON.stringify(r.body?.slice(0, 160) ?? null)} headers ${JSON.stringify(r.headers).slice(0, 200)}`;
     const problems: string[] = [];
+    if (open && !(res.headers.get('content-type') ?? '').startsWith('text/event-stream')) problems.push(`${res.status}: the body did not end within 5 s (${res.headers.get('content-type')})`);
     if (res.status >= 500) problems.push(`${res.status}: ${text.slice(0, 200)}`);
     const violation = contractViolation(operations, r.method, r.url.split('?')[0]!, res.status, res.headers.get('content-type') ?? '', json);
     if (violation) problems.push(`contract: ${violation} — ${text.slice(0, 160)}`);
@@ -121,7 +133,7 @@ export async function runBadInput(world: World, report: Report, corpus: number):
       fc.asyncProperty(requestFor(op), (request) => attempt(op, request)),
       { numRuns: perOperation, seed, interruptAfterTimeLimit: 60_000, markInterruptAsFailure: false },
     );
-    if (result.failed && !result.counterexample) minimal.push(`${op.method} ${op.path}: ${String(result.errorInstance)}`);
+    if (result.failed && !result.counterexample) minimal.push(`${op.method} ${op.path}: no counterexample (${result.numRuns} runs, ${result.numSkips} skipped, ${result.interrupted ? 'interrupted' : 'not interrupted'}): ${String(result.errorInstance)}`);
     if (result.failed && result.counterexample) {
       const [request] = result.counterexample;
       const r = materialize(request, targets);
@@ -139,6 +151,7 @@ export async function runBadInput(world: World, report: Report, corpus: number):
   // A property's run stops at its first failure (then shrinks it): a shortfall is explained by the failures below.
   report.check(name, `at least ${corpus} generated requests (${total}${total < corpus ? `; runs stopped at ${minimal.length} failures` : ''}), every one of the ${operations.length} operations covered`, (total >= corpus || minimal.length > 0) && uncovered.length === 0, uncovered.map((o) => `${o.method} ${o.path}`).join(', '));
   report.check(name, 'zero 5xx', count(/^5/) === 0, evidence(kinds(/^5\d\d:/)));
+  report.check(name, 'every request answered and every body ended (event streams apart)', kinds(/^no answer|did not end/).length === 0, evidence(kinds(/^no answer|did not end/)));
   report.check(name, 'every answer is documented for its operation, every error in the envelope with its code\'s status', kinds(/^contract/).length === 0, evidence(kinds(/^contract/)));
   report.check(name, 'no refused request changed a table or a Redis key the app keeps (cache traffic apart)', kinds(/^refused yet changed/).length === 0, evidence(kinds(/^refused yet changed/)));
   report.check(name, 'no request refused by the gate or validation touched the cache either', kinds(/^refused before any service/).length === 0, evidence(kinds(/^refused before any service/)));
