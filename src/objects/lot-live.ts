@@ -9,9 +9,10 @@
 // state known, read again from Postgres when older than STATE_FRESH_MS; with Postgres down it is served as is.
 import { DurableObject } from 'cloudflare:workers';
 import { makeDeps } from '../deps.ts';
+import { readConfig } from '../env.ts';
 import type { AvailabilityEvent } from '../schemas/live.ts';
 import { eventOf, readAvailability, type LotChange } from '../services/live/availability.ts';
-import { LIMITS, refusal, type Refusal } from './lot-live/limits.ts';
+import { HISTORY_EVENTS, refusal, type LiveLimits, type Refusal } from './lot-live/limits.ts';
 import { SseWatchers } from './lot-live/sse.ts';
 import { Watchers } from './lot-live/sockets.ts';
 
@@ -26,11 +27,15 @@ export class LotLive extends DurableObject<Env> {
   /** Changes that came before their predecessor, by version. */
   private readonly early = new Map<number, LotChange>();
   private gapTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly sse = new SseWatchers();
-  private readonly sockets = new Watchers(this.ctx);
+  private readonly limits: LiveLimits;
+  private readonly sse: SseWatchers;
+  private readonly sockets: Watchers;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.limits = readConfig(env).live;
+    this.sse = new SseWatchers(this.limits);
+    this.sockets = new Watchers(ctx, this.limits);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
   }
 
@@ -106,8 +111,8 @@ export class LotLive extends DurableObject<Env> {
   }
 
   private overLimit(ip: string): Refusal | null {
-    if (this.sockets.count() + this.sse.count() >= LIMITS.perLot) return { status: 429, code: 'rate_limited', message: `This lot has ${LIMITS.perLot} watchers already.` };
-    if (this.sockets.count(ip) + this.sse.count(ip) >= LIMITS.perIp) return { status: 429, code: 'rate_limited', message: `At most ${LIMITS.perIp} streams of one lot per client.` };
+    if (this.sockets.count() + this.sse.count() >= this.limits.perLot) return { status: 429, code: 'rate_limited', message: `This lot has ${this.limits.perLot} watchers already.` };
+    if (this.sockets.count(ip) + this.sse.count(ip) >= this.limits.perIp) return { status: 429, code: 'rate_limited', message: `At most ${this.limits.perIp} streams of one lot per client.` };
     return null;
   }
 
@@ -143,7 +148,7 @@ export class LotLive extends DurableObject<Env> {
     const at = new Date();
     await this.remember(change, at);
     const event = eventOf(change, at);
-    const history = [...(await this.history()), event].slice(-LIMITS.history);
+    const history = [...(await this.history()), event].slice(-HISTORY_EVENTS);
     await this.ctx.storage.put('history', history);
     const previous = before ? eventOf(before, at).state : event.state;
     const stateEvent = previous === event.state ? null : { lot_id: event.lot_id, state: event.state, previous_state: previous, version: event.version, at: event.at };

@@ -1,7 +1,7 @@
 // The WebSocket watchers of a lot, through the Hibernation API: the runtime keeps the sockets while the object
 // is evicted; what the object must know of each (its IP, when it opened) travels in the socket's attachment.
 import type { AvailabilityEvent, StateEvent } from '../../schemas/live.ts';
-import { LIMITS } from './limits.ts';
+import type { LiveLimits } from './limits.ts';
 
 type Attachment = { ip: string; opened: number };
 
@@ -9,9 +9,11 @@ const message = (type: 'availability' | 'state', event: AvailabilityEvent | Stat
 
 export class Watchers {
   private readonly ctx: DurableObjectState;
+  private readonly limits: LiveLimits;
 
-  constructor(ctx: DurableObjectState) {
+  constructor(ctx: DurableObjectState, limits: LiveLimits) {
     this.ctx = ctx;
+    this.limits = limits;
   }
 
   count(ip?: string): number {
@@ -47,8 +49,8 @@ export class Watchers {
     for (const ws of this.ctx.getWebSockets()) {
       const { opened } = ws.deserializeAttachment() as Attachment;
       const lastPing = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? opened;
-      if (now - opened >= LIMITS.maxLifetimeMs) ws.close(4000, 'lifetime over: reconnect');
-      else if (now - Math.max(opened, lastPing) >= LIMITS.idleMs) ws.close(4001, 'idle: send "ping" to stay');
+      if (now - opened >= this.limits.maxLifetimeMs) ws.close(4000, 'lifetime over: reconnect');
+      else if (now - Math.max(opened, lastPing) >= this.limits.idleMs) ws.close(4001, 'idle: send "ping" to stay');
     }
   }
 
@@ -58,7 +60,7 @@ export class Watchers {
     for (const ws of this.ctx.getWebSockets()) {
       const { opened } = ws.deserializeAttachment() as Attachment;
       const lastPing = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? opened;
-      next = Math.min(next, opened + LIMITS.maxLifetimeMs, Math.max(opened, lastPing) + LIMITS.idleMs);
+      next = Math.min(next, opened + this.limits.maxLifetimeMs, Math.max(opened, lastPing) + this.limits.idleMs);
     }
     return next;
   }

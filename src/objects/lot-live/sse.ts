@@ -2,7 +2,7 @@
 // version, so a client that reconnects with Last-Event-ID gets the events it missed (those the object still
 // keeps), or the current state when it missed more than that.
 import type { AvailabilityEvent, StateEvent } from '../../schemas/live.ts';
-import { LIMITS } from './limits.ts';
+import type { LiveLimits } from './limits.ts';
 
 interface Client {
   ip: string;
@@ -19,6 +19,11 @@ function frame(type: string, data: unknown, id?: number): string {
 export class SseWatchers {
   private readonly clients = new Set<Client>();
   private lastBeat = Date.now();
+  private readonly limits: LiveLimits;
+
+  constructor(limits: LiveLimits) {
+    this.limits = limits;
+  }
 
   count(ip?: string): number {
     return ip === undefined ? this.clients.size : [...this.clients].filter((c) => c.ip === ip).length;
@@ -51,16 +56,16 @@ export class SseWatchers {
 
   /** A comment to every stream now and then; streams past their lifetime are ended. */
   heartbeat(now: number): void {
-    if (now - this.lastBeat < LIMITS.heartbeatMs - 1000) return;
+    if (now - this.lastBeat < this.limits.heartbeatMs * 0.9) return;
     this.lastBeat = now;
     for (const client of this.clients) {
-      if (now - client.opened >= LIMITS.maxLifetimeMs) void this.write(client, frame('closed', { reason: 'lifetime over: reconnect' })).then(() => this.end(client));
+      if (now - client.opened >= this.limits.maxLifetimeMs) void this.write(client, frame('closed', { reason: 'lifetime over: reconnect' })).then(() => this.end(client));
       else void this.write(client, ': heartbeat\n\n');
     }
   }
 
   nextCheck(): number {
-    return this.clients.size === 0 ? Infinity : this.lastBeat + LIMITS.heartbeatMs;
+    return this.clients.size === 0 ? Infinity : this.lastBeat + this.limits.heartbeatMs;
   }
 
   private async write(client: Client, text: string): Promise<void> {
