@@ -106,6 +106,24 @@ describe('the lot object', () => {
     await reader.cancel();
   });
 
+  it('frees the place of an event stream as soon as its client goes away (not at the next heartbeat, 25 s on)', async () => {
+    const lot = await makeLot(await makeAdmin());
+    const sse = { accept: 'text/event-stream', 'cf-connecting-ip': '203.0.113.77' };
+    const ten = await Promise.all(Array.from({ length: 10 }, () => open(`/parking-lots/${lot.id}/live`, sse)));
+    expect(ten.map((r) => r.status)).toEqual(Array(10).fill(200));
+    expect((await open(`/parking-lots/${lot.id}/live`, sse)).status).toBe(429);
+    for (const r of ten) await r.body!.cancel();
+    const started = Date.now();
+    await expect
+      .poll(async () => {
+        const again = await open(`/parking-lots/${lot.id}/live`, sse);
+        await again.body?.cancel();
+        return again.status;
+      }, { timeout: 5000, interval: 100 })
+      .toBe(200);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
   it('refuses a lot that does not exist, and an 11th stream from one IP', async () => {
     expect((await open('/parking-lots/999999999/live', { upgrade: 'websocket' })).status).toBe(404);
     const lot = await makeLot(await makeAdmin());

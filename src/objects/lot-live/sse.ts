@@ -33,6 +33,9 @@ export class SseWatchers {
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
     const client: Client = { ip, opened: Date.now(), writer: writable.getWriter() };
     this.clients.add(client);
+    // A client that goes away frees its place at once, not at the next write (a heartbeat may be 25 s off, and
+    // until then its reconnection would count twice against the per-IP limit).
+    client.writer.closed.catch(() => this.clients.delete(client));
     const since = lastEventId !== null && /^\d+$/.test(lastEventId) ? Number(lastEventId) : null;
     const kept = await history;
     const missed = since === null ? [] : kept.filter((e) => e.version > since);
