@@ -44,9 +44,17 @@ export class Watchers {
     for (const ws of this.ctx.getWebSockets()) ws.close(code, reason);
   }
 
+  /**
+   * The sockets still open. One the object closed stays listed until the client answers the close; counting it
+   * here would set the next alarm in the past, again and again, while a client never answers.
+   */
+  private stillOpen(): WebSocket[] {
+    return this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN);
+  }
+
   /** Closes the sockets past their lifetime, and those silent (not even a "ping") for too long. */
   expire(now: number): void {
-    for (const ws of this.ctx.getWebSockets()) {
+    for (const ws of this.stillOpen()) {
       const { opened } = ws.deserializeAttachment() as Attachment;
       const lastPing = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? opened;
       if (now - opened >= this.limits.maxLifetimeMs) ws.close(4000, 'lifetime over: reconnect');
@@ -57,7 +65,7 @@ export class Watchers {
   /** When the next socket may need closing (Infinity with none). */
   nextCheck(): number {
     let next = Infinity;
-    for (const ws of this.ctx.getWebSockets()) {
+    for (const ws of this.stillOpen()) {
       const { opened } = ws.deserializeAttachment() as Attachment;
       const lastPing = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? opened;
       next = Math.min(next, opened + this.limits.maxLifetimeMs, Math.max(opened, lastPing) + this.limits.idleMs);
