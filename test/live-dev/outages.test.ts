@@ -3,8 +3,7 @@
 // PostgreSQL down, open streams stay open, a new one gets the last known state, and a lot never watched 503.
 import { afterEach, describe, expect, it } from 'vitest';
 import { api, setRedisFault } from '../browser/helpers/api.ts';
-import { availability, count, openEventStream, openSocket, refusedWith } from './helpers/clients.ts';
-import { book, freshIp, makeLot, setPostgresFault, users } from './helpers/world.ts';
+import { availability, book, count, freshIp, makeLot, openEventStream, openSocket, refusedWith, setPostgresFault, users } from './helpers/world.ts';
 
 afterEach(async () => {
   await setRedisFault('none');

@@ -3,8 +3,7 @@
 // lifetime, 4 s idle, a heartbeat every second. Each watcher that means to stay sends "ping" every second.
 import { describe, expect, it } from 'vitest';
 import { api } from '../browser/helpers/api.ts';
-import { availability, count, openEventStream, openSocket, refusedWith, type Watcher } from './helpers/clients.ts';
-import { book, deleteLot, freshIp, inDatabase, makeLot, users } from './helpers/world.ts';
+import { availability, book, count, deleteLot, freshIp, inDatabase, makeLot, openEventStream, openSocket, refusedWith, users, type Watcher } from './helpers/world.ts';
 
 const PING_MS = 1000;
 

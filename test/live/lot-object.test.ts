@@ -132,4 +132,17 @@ describe('the lot object', () => {
     expect(refused.status).toBe(429);
     for (const s of sockets) s.ws.close();
   });
+
+  it('is described in /openapi.json: both transports, its refusals, and every event as a schema', async () => {
+    const doc = (await call('GET', '/openapi.json')).body;
+    const op = doc.paths['/parking-lots/{id}/live'].get;
+    expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['101', '200', '404', '429', '503']));
+    expect(Object.keys(op.responses['200'].content)).toEqual(['text/event-stream']);
+    for (const name of ['AvailabilityEvent', 'LotStateEvent', 'LiveClosedEvent', 'LiveSocketMessage']) {
+      expect(doc.components.schemas[name], name).toBeDefined();
+      expect(op.description + op.responses['101'].description + op.responses['200'].description).toContain(name === 'AvailabilityEvent' ? 'AvailabilityEvent' : name);
+    }
+    expect(doc.components.schemas.LiveSocketMessage.oneOf ?? doc.components.schemas.LiveSocketMessage.anyOf).toHaveLength(2);
+    expect(doc.components.schemas.AvailabilityEvent.required).toEqual(expect.arrayContaining(['lot_id', 'available_spots', 'capacity', 'state', 'version', 'at']));
+  });
 });

@@ -1,11 +1,11 @@
 // The WebSocket watchers of a lot, through the Hibernation API: the runtime keeps the sockets while the object
 // is evicted; what the object must know of each (its IP, when it opened) travels in the socket's attachment.
-import type { AvailabilityEvent, StateEvent } from '../../schemas/live.ts';
+import type { AvailabilityEvent, LiveSocketMessage, StateEvent } from '../../schemas/live.ts';
 import type { LiveLimits } from './limits.ts';
 
 type Attachment = { ip: string; opened: number };
 
-const message = (type: 'availability' | 'state', event: AvailabilityEvent | StateEvent) => JSON.stringify({ type, ...event });
+const message = (m: LiveSocketMessage) => JSON.stringify(m);
 
 export class Watchers {
   private readonly ctx: DurableObjectState;
@@ -25,15 +25,15 @@ export class Watchers {
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [`ip:${ip}`]);
     server.serializeAttachment({ ip, opened: Date.now() } satisfies Attachment);
-    server.send(message('availability', first));
+    server.send(message({ type: 'availability', ...first }));
     return new Response(null, { status: 101, webSocket: client });
   }
 
   send(event: AvailabilityEvent, state: StateEvent | null): void {
     for (const ws of this.ctx.getWebSockets()) {
       try {
-        ws.send(message('availability', event));
-        if (state) ws.send(message('state', state));
+        ws.send(message({ type: 'availability', ...event }));
+        if (state) ws.send(message({ type: 'state', ...state }));
       } catch {
         // closing meanwhile: its close handler cleans up
       }

@@ -1,7 +1,7 @@
 // The Server-Sent Events watchers of a lot: each a response stream the object writes to. An event's id is its
 // version, so a client that reconnects with Last-Event-ID gets the events it missed (those the object still
 // keeps), or the current state when it missed more than that.
-import type { AvailabilityEvent, StateEvent } from '../../schemas/live.ts';
+import type { AvailabilityEvent, ClosedEvent, StateEvent } from '../../schemas/live.ts';
 import type { LiveLimits } from './limits.ts';
 
 interface Client {
@@ -53,8 +53,8 @@ export class SseWatchers {
     for (const client of this.clients) void this.write(client, text);
   }
 
-  closeAll(reason: string): void {
-    for (const client of this.clients) void this.write(client, frame('closed', { reason })).then(() => this.end(client));
+  closeAll(reason: ClosedEvent['reason']): void {
+    for (const client of this.clients) void this.write(client, frame('closed', { reason } satisfies ClosedEvent)).then(() => this.end(client));
   }
 
   /** A comment to every stream now and then; streams past their lifetime are ended. */
@@ -62,7 +62,7 @@ export class SseWatchers {
     if (now - this.lastBeat < this.limits.heartbeatMs * 0.9) return;
     this.lastBeat = now;
     for (const client of this.clients) {
-      if (now - client.opened >= this.limits.maxLifetimeMs) void this.write(client, frame('closed', { reason: 'lifetime over: reconnect' })).then(() => this.end(client));
+      if (now - client.opened >= this.limits.maxLifetimeMs) void this.write(client, frame('closed', { reason: 'lifetime over: reconnect' } satisfies ClosedEvent)).then(() => this.end(client));
       else void this.write(client, ': heartbeat\n\n');
     }
   }

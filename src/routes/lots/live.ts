@@ -5,7 +5,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import type { AppEnv } from '../../app-env.ts';
 import { DEFAULT_LIMITS as LIMITS, HISTORY_EVENTS } from '../../objects/lot-live/limits.ts';
-import { AvailabilityEventSchema, StateEventSchema } from '../../schemas/live.ts';
+import { AvailabilityEventSchema, ClosedEventSchema, LiveSocketMessageSchema, StateEventSchema } from '../../schemas/live.ts';
 import { defineRoute, serve } from '../define-route.ts';
 import { errors, IdParam } from '../openapi.ts';
 
@@ -24,9 +24,9 @@ const liveRoute = defineRoute(
     ].join('\n\n'),
     request: { params: IdParam },
     responses: {
-      101: { description: 'Switching to a WebSocket (with `Upgrade: websocket`)' },
+      101: { description: 'Switching to a WebSocket (with `Upgrade: websocket`): every message is a LiveSocketMessage (JSON)' },
       200: {
-        description: 'Server-Sent Events: `event: availability` (the schema AvailabilityEvent) and `event: state` (LotStateEvent)',
+        description: 'Server-Sent Events: `event: availability` (the schema AvailabilityEvent, its version as the id), `event: state` (LotStateEvent) and, last, `event: closed` (LiveClosedEvent)',
         content: { 'text/event-stream': { schema: z.string().meta({ example: 'id: 42\nevent: availability\ndata: {"lot_id":7,"available_spots":3,"capacity":40,"state":"available","version":42,"at":"2025-01-31T09:00:00.000Z"}\n\n' }) } },
       },
       ...errors('validation_failed', 'not_found'),
@@ -39,6 +39,8 @@ export function registerLiveRoute(app: OpenAPIHono<AppEnv>): void {
   // The event shapes, documented as components though no JSON response names them.
   app.openAPIRegistry.register('AvailabilityEvent', AvailabilityEventSchema);
   app.openAPIRegistry.register('LotStateEvent', StateEventSchema);
+  app.openAPIRegistry.register('LiveClosedEvent', ClosedEventSchema);
+  app.openAPIRegistry.register('LiveSocketMessage', LiveSocketMessageSchema);
 
   serve(app, liveRoute, async (c) => {
     const id = c.req.valid('param').id;

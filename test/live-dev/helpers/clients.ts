@@ -1,7 +1,7 @@
 // Real clients of GET /parking-lots/:id/live from Node, against `wrangler dev`: Node's own WebSocket (the
 // WHATWG one, which lets a header through: the client IP the app reads from `cf-connecting-ip`) and a
-// Server-Sent Events client over Node's fetch, parsing the stream as a browser's EventSource does.
-import { origin } from '../../browser/helpers/api.ts';
+// Server-Sent Events client over Node's fetch, parsing the stream as a browser's EventSource does. Each takes
+// the Worker's origin, so that bench/live.ts uses them too (the tests' bound ones are in ./world.ts).
 
 export interface LiveEvent {
   type: string;
@@ -45,15 +45,16 @@ function collector() {
   return { events, push, until };
 }
 
-const liveUrl = (lotId: number, scheme: 'http' | 'ws') => `${origin.replace(/^http/, scheme)}/parking-lots/${lotId}/live`;
+const liveUrl = (origin: string, lotId: number, scheme: 'http' | 'ws') => `${origin.replace(/^http/, scheme)}/parking-lots/${lotId}/live`;
 
 /** A WebSocket watcher from `ip`; with `pingEveryMs` it sends "ping" that often, as a client that wants to stay. */
 export async function openSocket(
+  origin: string,
   lotId: number,
   ip: string,
   options: { pingEveryMs?: number } = {},
 ): Promise<Watcher & { ws: WebSocket; pongs: () => number; closing: Promise<number> }> {
-  const ws = new WebSocket(liveUrl(lotId, 'ws'), { headers: { 'cf-connecting-ip': ip } } as unknown as string[]);
+  const ws = new WebSocket(liveUrl(origin, lotId, 'ws'), { headers: { 'cf-connecting-ip': ip } } as unknown as string[]);
   const { events, push, until } = collector();
   let pongs = 0;
   ws.addEventListener('message', (e) => {
@@ -81,11 +82,11 @@ export async function openSocket(
 }
 
 /** An event-stream watcher from `ip`, resuming after `lastEventId` when given. */
-export async function openEventStream(lotId: number, ip: string, lastEventId?: string): Promise<Watcher & { comments: () => number }> {
+export async function openEventStream(origin: string, lotId: number, ip: string, lastEventId?: string): Promise<Watcher & { comments: () => number }> {
   const controller = new AbortController();
   const headers: Record<string, string> = { accept: 'text/event-stream', 'cf-connecting-ip': ip };
   if (lastEventId !== undefined) headers['last-event-id'] = lastEventId;
-  const res = await fetch(liveUrl(lotId, 'http'), { headers, signal: controller.signal });
+  const res = await fetch(liveUrl(origin, lotId, 'http'), { headers, signal: controller.signal });
   if (res.status !== 200 || !res.headers.get('content-type')?.startsWith('text/event-stream')) {
     throw new Error(`event stream of lot ${lotId} from ${ip}: ${res.status} ${await res.text()}`);
   }
@@ -117,8 +118,8 @@ export async function openEventStream(lotId: number, ip: string, lastEventId?: s
 }
 
 /** Whether a new stream is refused, and how: the status and the error envelope's code. */
-export async function refusedWith(lotId: number, ip: string): Promise<{ status: number; code?: string }> {
-  const res = await fetch(liveUrl(lotId, 'http'), { headers: { accept: 'text/event-stream', 'cf-connecting-ip': ip } });
+export async function refusedWith(origin: string, lotId: number, ip: string): Promise<{ status: number; code?: string }> {
+  const res = await fetch(liveUrl(origin, lotId, 'http'), { headers: { accept: 'text/event-stream', 'cf-connecting-ip': ip } });
   if (res.status === 200) {
     await res.body?.cancel();
     return { status: 200 };

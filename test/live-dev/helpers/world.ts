@@ -2,7 +2,13 @@
 // the stand-ins' control endpoints (the same stack as the browser tests: test/browser/global-setup.ts).
 import pg from 'pg';
 import { inject } from 'vitest';
-import { api, bearerToken, newUser, seededAdmin, unique } from '../../browser/helpers/api.ts';
+import { api, bearerToken, newUser, origin, seededAdmin, unique } from '../../browser/helpers/api.ts';
+import * as clients from './clients.ts';
+
+export { availability, count, type LiveEvent, type Watcher } from './clients.ts';
+export const openSocket = (lotId: number, ip: string, options?: { pingEveryMs?: number }) => clients.openSocket(origin, lotId, ip, options);
+export const openEventStream = (lotId: number, ip: string, lastEventId?: string) => clients.openEventStream(origin, lotId, ip, lastEventId);
+export const refusedWith = (lotId: number, ip: string) => clients.refusedWith(origin, lotId, ip);
 
 let adminToken: Promise<string> | undefined;
 export const admin = () => (adminToken ??= bearerToken(seededAdmin));
