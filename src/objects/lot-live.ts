@@ -47,6 +47,9 @@ export class LotLive extends DurableObject<Env> {
     const state = await this.state(lotId);
     if (state === 'gone') return refusal({ status: 404, code: 'not_found', message: `There is no parking lot ${lotId}.` });
     if (state === 'unavailable') return refusal({ status: 503, code: 'database_unavailable', message: 'The lot cannot be read right now. Please retry shortly.' });
+    // Again: other watchers came in while the lot was read. From here to their counting nothing awaits.
+    const overNow = this.overLimit(ip);
+    if (overNow) return refusal(overNow);
     const first = eventOf(state.change, new Date(state.at));
     const response =
       request.headers.get('upgrade')?.toLowerCase() === 'websocket'

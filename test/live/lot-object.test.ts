@@ -124,6 +124,15 @@ describe('the lot object', () => {
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
+  it('holds the per-IP limit when 15 streams from one IP open at once on a lot it has not read yet', async () => {
+    const lot = await makeLot(await makeAdmin());
+    const sse = { accept: 'text/event-stream', 'cf-connecting-ip': '203.0.113.78' };
+    const all = await Promise.all(Array.from({ length: 15 }, () => open(`/parking-lots/${lot.id}/live`, sse)));
+    expect(all.filter((r) => r.status === 200)).toHaveLength(10);
+    expect(all.filter((r) => r.status === 429)).toHaveLength(5);
+    for (const r of all) await r.body?.cancel();
+  });
+
   it('refuses a lot that does not exist, and an 11th stream from one IP', async () => {
     expect((await open('/parking-lots/999999999/live', { upgrade: 'websocket' })).status).toBe(404);
     const lot = await makeLot(await makeAdmin());
