@@ -1,11 +1,13 @@
 // npm run bench:live — what the live stream costs against `wrangler dev` on this machine, on a stack of its
 // own (a private PostgreSQL with track_commit_timestamp on, a private redis-server):
-// 1. Delay: 50 watchers of one lot (25 WebSockets, 25 event streams, one IP each), a 40-way booking race on
+// 1. Idle cost: the resident memory of the two workerd processes wrangler dev runs (the Worker's, and its proxy
+//    in front), after 30 s idle with 0, 1 000, 2 000 and 3 000 WebSockets open (1 000 a lot, 10 an IP); the
+//    cost per 1 000 is the slope from 1 000 to 3 000 (the first step also pays for warming up). RSS moves with
+//    the garbage of the upgrade requests too: a rough figure, and wrangler dev's, not the edge's.
+// 2. Delay: 50 watchers of one lot (25 WebSockets, 25 event streams, one IP each), a 40-way booking race on
 //    10 free spots, BENCH_ROUNDS times; for each change, the time from its transaction's commit (PostgreSQL's
 //    commit timestamp; commits of one lot are in version order, the version's row lock is held to the commit)
 //    to its arrival at each watcher. Same machine, same clock.
-// 2. Idle cost: the resident memory of the workerd processes wrangler dev runs, before and after 1 000
-//    WebSockets on one lot (100 IPs × 10, the per-IP limit) have sat idle long enough to be hibernated.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -67,7 +69,57 @@ const summary = (values: number[]) => {
   return `median ${quantile(s, 0.5).toFixed(1)} ms, p99 ${quantile(s, 0.99).toFixed(1)} ms, max ${s.at(-1)!.toFixed(1)} ms (${s.length} deliveries)`;
 };
 
-// 1. Delay from commit to each watcher.
+// 1. Memory of idle WebSockets, first, before the race's garbage: a ladder of 0, 1 000, 2 000, … sockets.
+function descendants(pid: number): number[] {
+  const out = execFileSync('ps', ['-eo', 'pid=,ppid=']).toString().trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number) as [number, number]);
+  const all: number[] = [];
+  const walk = (p: number) => out.filter(([, pp]) => pp === p).forEach(([c]) => (all.push(c), walk(c)));
+  walk(pid);
+  return all;
+}
+const proc = (pid: number, file: string) => {
+  try {
+    return readFileSync(`/proc/${pid}/${file}`, 'utf8');
+  } catch {
+    return ''; // gone meanwhile (ps itself)
+  }
+};
+const comm = (pid: number) => proc(pid, 'comm').trim();
+const rssKiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(proc(pid, 'status'))?.[1] ?? 0);
+// wrangler dev runs two workerd processes: the Worker's (with an inspector) and its own proxy in front of it.
+const workerds = () => descendants(process.pid).filter((p) => comm(p) === 'workerd');
+const isWorkers = (pid: number) => proc(pid, 'cmdline').includes('--inspector-addr');
+const rssOf = (which: 'worker' | 'proxy') => workerds().filter((p) => isWorkers(p) === (which === 'worker')).reduce((sum, p) => sum + rssKiB(p), 0);
+const snapshot = () => ({ worker: rssOf('worker'), proxy: rssOf('proxy') });
+type Snapshot = ReturnType<typeof snapshot>;
+const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const STEPS = Number(process.env.BENCH_IDLE_STEPS ?? 3);
+const warm = await openSocket(origin, await newLot(1), ip(60_000)); // the objects' code is loaded
+await warm.until((e) => e.length >= 1);
+let ipNext = 10_000;
+async function idleSockets(lotId: number): Promise<Watcher[]> {
+  const idle: Watcher[] = [];
+  for (let i = 0; i < IDLE; i += 50) {
+    idle.push(...(await Promise.all(Array.from({ length: Math.min(50, IDLE - i) }, (_, k) => openSocket(origin, lotId, ip(ipNext + Math.floor((i + k) / 10)))))));
+  }
+  ipNext += Math.ceil(IDLE / 10);
+  await Promise.all(idle.map((w) => w.until((e) => e.length >= 1)));
+  return idle;
+}
+const mib = (kib: number) => (kib / 1024).toFixed(0);
+const ladder: Snapshot[] = [];
+const idle: Watcher[] = [];
+for (let step = 0; step <= STEPS; step++) {
+  if (step > 0) idle.push(...(await idleSockets(await newLot(1)))); // one lot each: at most 1 000 a lot
+  await settle(30_000); // idle: the objects are evicted, the runtime keeps the sockets
+  ladder.push(snapshot());
+}
+for (const w of idle) w.close();
+warm.close();
+const slope = (which: keyof Snapshot) => ((ladder.at(-1)![which] - ladder[1]![which]) / (STEPS - 1 || 1) / 1024).toFixed(1);
+
+// 2. Delay from commit to each watcher.
 const delays = { websocket: [] as number[], sse: [] as number[] };
 const db = new pg.Client({ connectionString: stack.databaseUrl });
 await db.connect();
@@ -105,66 +157,9 @@ console.log(`  WebSocket: ${summary(delays.websocket)}`);
 console.log(`  SSE:       ${summary(delays.sse)}`);
 console.log(`  all:       ${summary([...delays.websocket, ...delays.sse])}`);
 
-// 2. Memory per 1 000 idle WebSockets.
-function descendants(pid: number): number[] {
-  const out = execFileSync('ps', ['-eo', 'pid=,ppid=']).toString().trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number) as [number, number]);
-  const all: number[] = [];
-  const walk = (p: number) => out.filter(([, pp]) => pp === p).forEach(([c]) => (all.push(c), walk(c)));
-  walk(pid);
-  return all;
-}
-const proc = (pid: number, file: string) => {
-  try {
-    return readFileSync(`/proc/${pid}/${file}`, 'utf8');
-  } catch {
-    return ''; // gone meanwhile (ps itself)
-  }
-};
-const comm = (pid: number) => proc(pid, 'comm').trim();
-const rssKiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(proc(pid, 'status'))?.[1] ?? 0);
-// wrangler dev runs two workerd processes: the Worker's (with an inspector) and its own proxy in front of it.
-const workerds = () => descendants(process.pid).filter((p) => comm(p) === 'workerd');
-const isWorkers = (pid: number) => proc(pid, 'cmdline').includes('--inspector-addr');
-const rssOf = (which: 'worker' | 'proxy') => workerds().filter((p) => isWorkers(p) === (which === 'worker')).reduce((sum, p) => sum + rssKiB(p), 0);
-const snapshot = () => ({ worker: rssOf('worker'), proxy: rssOf('proxy') });
-type Snapshot = ReturnType<typeof snapshot>;
-const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const warm = await openSocket(origin, await newLot(1), ip(9000)); // the objects' code is loaded
-await warm.until((e) => e.length >= 1);
-let ipNext = 10_000;
-async function idleSockets(lotId: number): Promise<Watcher[]> {
-  const idle: Watcher[] = [];
-  for (let i = 0; i < IDLE; i += 50) {
-    idle.push(...(await Promise.all(Array.from({ length: Math.min(50, IDLE - i) }, (_, k) => openSocket(origin, lotId, ip(ipNext + Math.floor((i + k) / 10)))))));
-  }
-  ipNext += Math.ceil(IDLE / 10);
-  await Promise.all(idle.map((w) => w.until((e) => e.length >= 1)));
-  return idle;
-}
-await settle(15_000);
-const before = snapshot();
-const first = await idleSockets(await newLot(1));
-await settle(30_000); // idle: the object is evicted, the runtime keeps the sockets
-const idleFirst = snapshot();
-for (const w of first) w.close();
-await settle(30_000); // wrangler dev's proxy ends the TCP connections about 11 s after the close
-const closed = snapshot();
-const second = await idleSockets(await newLot(1));
-await settle(30_000);
-const idleSecond = snapshot();
-
-const mib = (kib: number) => `${(kib / 1024).toFixed(0)} MiB`;
-const per1000 = (kib: number) => `${(((kib / IDLE) * 1000) / 1024).toFixed(1)} MiB`;
-const line = (label: string, x: Snapshot, base: Snapshot) =>
-  `  ${label.padEnd(34)} Worker's workerd ${mib(x.worker)} (${per1000(x.worker - base.worker)} per 1 000 over the line before it), wrangler's proxy ${mib(x.proxy)} (${per1000(x.proxy - base.proxy)})`;
-console.log(`\nworkerd resident memory (VmRSS), ${IDLE} WebSockets on one lot, idle 30 s each time:`);
-console.log(line('before', before, before));
-console.log(line(`${IDLE} idle`, idleFirst, before));
-console.log(line('all closed', closed, idleFirst));
-console.log(line(`${IDLE} idle on another lot`, idleSecond, closed));
-
-for (const w of [...second, warm]) w.close();
+console.log(`\nworkerd resident memory (VmRSS, MiB), after 30 s idle at each step, ${IDLE} WebSockets a lot:`);
+ladder.forEach((x, step) => console.log(`  ${String(step * IDLE).padStart(5)} sockets: the Worker's workerd ${mib(x.worker)}, wrangler dev's proxy ${mib(x.proxy)}`));
+console.log(`  per 1 000 (from ${IDLE} to ${STEPS * IDLE}): the Worker's workerd ${slope('worker')} MiB, wrangler dev's proxy ${slope('proxy')} MiB`);
 await wrangler.stop();
 await stack.stop();
 await postgres.destroy();
