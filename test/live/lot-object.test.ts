@@ -91,6 +91,23 @@ describe('the lot object', () => {
     expect(await closed).toBe(4404);
   });
 
+  it('keeps a change told while it reads the lot for a new watcher: it never goes back to the older read', async () => {
+    const lot = await makeLot(await makeAdmin(), { capacity: 4 });
+    const v = (await sql`SELECT availability_version::int AS v FROM parking_lots WHERE id = ${lot.id}`)[0]!.v as number;
+    const firstEvent = async (res: Response) => {
+      const reader = res.body!.getReader();
+      let text = '';
+      while (!text.includes('\n\n', text.indexOf('data:'))) text += new TextDecoder().decode((await reader.read()).value);
+      await reader.cancel();
+      return JSON.parse(/^data: (.*)$/m.exec(text)![1]!) as { version: number };
+    };
+    const watch = () => stub(lot.id).fetch(new Request(`http://parkedge.test/?lot=${lot.id}`, { headers: { accept: 'text/event-stream', 'cf-connecting-ip': '203.0.113.79' } }));
+    // The object knows nothing yet: the watcher's request reads the lot (version v), and the change v + 1 is told while that read is out.
+    const [early] = await Promise.all([watch(), stub(lot.id).notify({ lot_id: lot.id, version: v + 1, available_spots: 3, capacity: 4 })]);
+    expect((await firstEvent(early)).version).toBe(v + 1);
+    expect((await firstEvent(await watch())).version).toBe(v + 1);
+  });
+
   it('answers SSE with the current state, and resumes from Last-Event-ID', async () => {
     const lot = await makeLot(await makeAdmin(), { capacity: 3 });
     const user = await makeUser();
