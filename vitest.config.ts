@@ -37,21 +37,22 @@ const workerd: TestProjectInlineConfiguration = {
     globalSetup: scale ? ['./test/global-setup.ts', './bench/scale-setup.ts'] : ['./test/global-setup.ts'],
     // `npm run bench:roundtrips` runs the benchmark files instead of the tests, on the same stack.
     include: scale ? ['bench/scale.bench.ts'] : bench ? ['bench/**/*.bench.ts'] : ['test/**/*.test.ts'],
-    exclude: ['test/browser/**', '**/node_modules/**', ...(scale ? [] : ['bench/scale.bench.ts'])],
+    exclude: ['test/browser/**', 'test/live-dev/**', '**/node_modules/**', ...(scale ? [] : ['bench/scale.bench.ts'])],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },
 };
 
-// The admin pages in headless Chromium, against `wrangler dev` (test/browser/global-setup.ts starts both
-// the stack and wrangler dev). One file at a time: the Redis-down tests take Redis away from the one Worker
-// every browser test talks to.
+// The admin pages in headless Chromium, and the live stream with real WebSocket and SSE clients from Node
+// (test/live-dev/), against `wrangler dev` (test/browser/global-setup.ts starts both the stack and wrangler
+// dev). One file at a time: the Redis-down and PostgreSQL-down tests take them away from the one Worker every
+// test here talks to.
 const browser: TestProjectInlineConfiguration = {
   test: {
     name: 'browser',
     environment: 'node',
     globalSetup: ['./test/browser/global-setup.ts'],
-    include: ['test/browser/**/*.test.ts'],
+    include: ['test/browser/**/*.test.ts', 'test/live-dev/**/*.test.ts'],
     fileParallelism: false,
     testTimeout: 60_000,
     hookTimeout: 120_000,

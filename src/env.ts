@@ -2,6 +2,7 @@
 // by its binding (`RATE_LIMIT_PER_HOUR must be an integer from 1 to 1000000`), never by its value (some are
 // secrets), so that /health can tell the operator what to fix.
 import { z } from 'zod';
+import { DEFAULT_LIMITS as LIVE } from './objects/lot-live/limits.ts';
 
 /** The bindings, as `npm run types` generates them from wrangler.toml (worker-configuration.d.ts); each is
  * described there. Secrets and settings may still be missing or blank at run time: they are validated here. */
@@ -30,6 +31,12 @@ const bindingsSchema = z.object({
   // The platform refuses the 51st subrequest of an invocation on the free plan, the 1 001st on the paid one. With
   // fewer than 21, some step of the daily job could never do a piece of work (jobs/scheduled.ts).
   DAILY_JOB_SUBREQUESTS: integer(45, 21, 10_000),
+  // The live stream's bounds (objects/lot-live/limits.ts). Settable so that tests see a lifetime end in seconds.
+  LIVE_MAX_PER_LOT: integer(LIVE.perLot, 1, 32_768),
+  LIVE_MAX_PER_IP: integer(LIVE.perIp, 1, 32_768),
+  LIVE_MAX_LIFETIME_MS: integer(LIVE.maxLifetimeMs, 1000, 86_400_000),
+  LIVE_IDLE_MS: integer(LIVE.idleMs, 1000, 86_400_000),
+  LIVE_HEARTBEAT_MS: integer(LIVE.heartbeatMs, 500, 600_000),
 });
 
 type Bindings = z.infer<typeof bindingsSchema>;
@@ -48,6 +55,8 @@ export interface Config {
   databaseTimeoutMs: number;
   /** What one run of the daily job may spend in subrequests (jobs/budget.ts). */
   dailyJobSubrequests: number;
+  /** The bounds of a lot's live stream (objects/lot-live/limits.ts). */
+  live: { perLot: number; perIp: number; maxLifetimeMs: number; idleMs: number; heartbeatMs: number };
 }
 
 /** The Worker cannot run with these settings. `problems` name bindings and rules only, never values. */
@@ -76,6 +85,7 @@ function toConfig(b: Bindings): Config {
     redisCooldownMs: b.REDIS_COOLDOWN_MS,
     databaseTimeoutMs: b.DATABASE_TIMEOUT_MS,
     dailyJobSubrequests: b.DAILY_JOB_SUBREQUESTS,
+    live: { perLot: b.LIVE_MAX_PER_LOT, perIp: b.LIVE_MAX_PER_IP, maxLifetimeMs: b.LIVE_MAX_LIFETIME_MS, idleMs: b.LIVE_IDLE_MS, heartbeatMs: b.LIVE_HEARTBEAT_MS },
   };
 }
 

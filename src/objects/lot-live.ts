@@ -9,9 +9,10 @@
 // state known, read again from Postgres when older than STATE_FRESH_MS; with Postgres down it is served as is.
 import { DurableObject } from 'cloudflare:workers';
 import { makeDeps } from '../deps.ts';
+import { readConfig } from '../env.ts';
 import type { AvailabilityEvent } from '../schemas/live.ts';
 import { eventOf, readAvailability, type LotChange } from '../services/live/availability.ts';
-import { LIMITS, refusal, type Refusal } from './lot-live/limits.ts';
+import { HISTORY_EVENTS, refusal, type LiveLimits, type Refusal } from './lot-live/limits.ts';
 import { SseWatchers } from './lot-live/sse.ts';
 import { Watchers } from './lot-live/sockets.ts';
 
@@ -26,11 +27,15 @@ export class LotLive extends DurableObject<Env> {
   /** Changes that came before their predecessor, by version. */
   private readonly early = new Map<number, LotChange>();
   private gapTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly sse = new SseWatchers();
-  private readonly sockets = new Watchers(this.ctx);
+  private readonly limits: LiveLimits;
+  private readonly sse: SseWatchers;
+  private readonly sockets: Watchers;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.limits = readConfig(env).live;
+    this.sse = new SseWatchers(this.limits);
+    this.sockets = new Watchers(ctx, this.limits);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('ping', 'pong'));
   }
 
@@ -42,10 +47,17 @@ export class LotLive extends DurableObject<Env> {
     const state = await this.state(lotId);
     if (state === 'gone') return refusal({ status: 404, code: 'not_found', message: `There is no parking lot ${lotId}.` });
     if (state === 'unavailable') return refusal({ status: 503, code: 'database_unavailable', message: 'The lot cannot be read right now. Please retry shortly.' });
+    // Again: other watchers came in while the lot was read. From here to their counting nothing awaits.
+    const overNow = this.overLimit(ip);
+    if (overNow) return refusal(overNow);
     const first = eventOf(state.change, new Date(state.at));
+    const response =
+      request.headers.get('upgrade')?.toLowerCase() === 'websocket'
+        ? this.sockets.open(ip, first)
+        : await this.sse.open(ip, first, this.history(), request.headers.get('last-event-id'));
+    // After the watcher is counted: the first watcher of a lot would otherwise get no alarm (no heartbeat, no idle or lifetime end).
     await this.scheduleAlarm();
-    if (request.headers.get('upgrade')?.toLowerCase() === 'websocket') return this.sockets.open(ip, first);
-    return this.sse.open(ip, first, this.history(), request.headers.get('last-event-id'));
+    return response;
   }
 
   /**
@@ -55,14 +67,14 @@ export class LotLive extends DurableObject<Env> {
    */
   async notify(change: LotChange): Promise<void> {
     const known = await this.load();
-    if (change.deleted) return this.apply(change, true);
+    if (change.deleted) return this.end();
     if (known && change.version <= known.change.version) return;
     if (known && change.version > known.change.version + 1) {
       this.early.set(change.version, change);
       this.gapTimer ??= setTimeout(() => void this.closeGap(change.lot_id), GAP_WAIT_MS);
       return;
     }
-    await this.apply(change, false);
+    await this.apply(change);
     await this.drainEarly();
   }
 
@@ -71,7 +83,7 @@ export class LotLive extends DurableObject<Env> {
     let next = this.early.get(this.known!.change.version + 1);
     while (next) {
       this.early.delete(next.version);
-      await this.apply(next, false);
+      await this.apply(next);
       next = this.early.get(this.known!.change.version + 1);
     }
     if (this.early.size === 0 && this.gapTimer) {
@@ -85,9 +97,9 @@ export class LotLive extends DurableObject<Env> {
     this.gapTimer = undefined;
     const waiting = [...this.early.values()].sort((a, b) => a.version - b.version);
     this.early.clear();
-    for (const change of waiting) if (change.version > (this.known?.change.version ?? -1)) await this.apply(change, false);
+    for (const change of waiting) if (change.version > (this.known?.change.version ?? -1)) await this.apply(change);
     const latest = await readAvailability(makeDeps(this.env).db, lotId).catch(() => null);
-    if (latest && latest.version > (this.known?.change.version ?? -1)) await this.apply(latest, false);
+    if (latest && latest.version > (this.known?.change.version ?? -1)) await this.apply(latest);
   }
 
   override async alarm(): Promise<void> {
@@ -106,8 +118,8 @@ export class LotLive extends DurableObject<Env> {
   }
 
   private overLimit(ip: string): Refusal | null {
-    if (this.sockets.count() + this.sse.count() >= LIMITS.perLot) return { status: 429, code: 'rate_limited', message: `This lot has ${LIMITS.perLot} watchers already.` };
-    if (this.sockets.count(ip) + this.sse.count(ip) >= LIMITS.perIp) return { status: 429, code: 'rate_limited', message: `At most ${LIMITS.perIp} streams of one lot per client.` };
+    if (this.sockets.count() + this.sse.count() >= this.limits.perLot) return { status: 429, code: 'rate_limited', message: `This lot has ${this.limits.perLot} watchers already.` };
+    if (this.sockets.count(ip) + this.sse.count(ip) >= this.limits.perIp) return { status: 429, code: 'rate_limited', message: `At most ${this.limits.perIp} streams of one lot per client.` };
     return null;
   }
 
@@ -129,7 +141,8 @@ export class LotLive extends DurableObject<Env> {
     );
     if (read === null) return known ?? 'unavailable';
     if (read === 'gone') return 'gone';
-    if (!known || read.version >= known.change.version) await this.remember(read, new Date());
+    // What is known now, not before the read: a change told meanwhile is newer than this read may be.
+    if (!this.known || read.version >= this.known.change.version) await this.remember(read, new Date());
     return this.known!;
   }
 
@@ -138,23 +151,29 @@ export class LotLive extends DurableObject<Env> {
     await this.ctx.storage.put('known', this.known);
   }
 
-  private async apply(change: LotChange, deleted: boolean): Promise<void> {
+  /** The lot is gone: its streams end, with no event (a deletion has no version of its own to tell). */
+  private async end(): Promise<void> {
+    this.sockets.closeAll(4404, 'the lot was deleted');
+    this.sse.closeAll('deleted');
+    this.early.clear();
+    clearTimeout(this.gapTimer);
+    this.gapTimer = undefined;
+    this.known = null;
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+  }
+
+  private async apply(change: LotChange): Promise<void> {
     const before = this.known?.change;
     const at = new Date();
     await this.remember(change, at);
     const event = eventOf(change, at);
-    const history = [...(await this.history()), event].slice(-LIMITS.history);
+    const history = [...(await this.history()), event].slice(-HISTORY_EVENTS);
     await this.ctx.storage.put('history', history);
     const previous = before ? eventOf(before, at).state : event.state;
     const stateEvent = previous === event.state ? null : { lot_id: event.lot_id, state: event.state, previous_state: previous, version: event.version, at: event.at };
     this.sockets.send(event, stateEvent);
     this.sse.send(event, stateEvent);
-    if (deleted) {
-      this.sockets.closeAll(4404, 'the lot was deleted');
-      this.sse.closeAll('deleted');
-      await this.ctx.storage.deleteAll();
-      this.known = null;
-    }
   }
 
   private async scheduleAlarm(): Promise<void> {

@@ -27,3 +27,15 @@ export const StateEventSchema = z
   .meta({ id: 'LotStateEvent', description: 'Sent after the availability event whose change moved the lot to another state. SSE: `event: state`; WebSocket: `{"type": "state", ...}`.' });
 
 export type StateEvent = z.infer<typeof StateEventSchema>;
+
+export const ClosedEventSchema = z
+  .object({ reason: z.enum(['deleted', 'lifetime over: reconnect']) })
+  .meta({ id: 'LiveClosedEvent', description: 'SSE: `event: closed`, the last event before the stream ends: the lot was deleted (a reconnection gets 404), or the stream lived its lifetime (reconnect; `Last-Event-ID` resumes). A WebSocket is closed instead, with code 4404 or 4000.' });
+
+export type ClosedEvent = z.infer<typeof ClosedEventSchema>;
+
+export const LiveSocketMessageSchema = z
+  .discriminatedUnion('type', [AvailabilityEventSchema.extend({ type: z.literal('availability') }), StateEventSchema.extend({ type: z.literal('state') })])
+  .meta({ id: 'LiveSocketMessage', description: 'A WebSocket text message: an AvailabilityEvent or a LotStateEvent, with its `type`. The text `pong` answers a `ping`.' });
+
+export type LiveSocketMessage = z.infer<typeof LiveSocketMessageSchema>;

@@ -1,4 +1,4 @@
-// The browser tests' world: the local stack (a private redis-server and a fresh PostgreSQL database behind the
+// The world of the browser tests and of the live-stream tests (test/live-dev/): the local stack (a private redis-server and a fresh PostgreSQL database behind the
 // Upstash and Neon stand-ins, migrated), a seeded admin, and `wrangler dev` serving the Worker on a free port
 // the way `npm run dev` does. Everything is stopped after the last browser test.
 import { randomBytes } from 'node:crypto';
@@ -20,6 +20,10 @@ declare module 'vitest' {
     /** The Upstash stand-in in front of that Worker's Redis, and its token (for its /__control API). */
     browserRedisRestUrl: string;
     browserRedisToken: string;
+    /** The Neon stand-in in front of that Worker's PostgreSQL (its /__control API takes PostgreSQL away). */
+    browserNeonUrl: string;
+    /** That PostgreSQL database itself, for tests that check what was written. */
+    browserDatabaseUrl: string;
     /** The admin seeded the way `npm run dev` seeds one. */
     browserAdminEmail: string;
     browserAdminPassword: string;
@@ -77,6 +81,13 @@ export default async function setup(project: TestProject) {
         // keeps its default of 10.
         RATE_LIMIT_PER_HOUR: '100000',
         RATE_LIMIT_ANONYMOUS_PER_HOUR: '100000',
+        // The live stream's bounds, small enough for test/live-dev/ to see each one hold in seconds: 60 watchers
+        // a lot (the race has 50), the default 10 per IP, a 20 s lifetime, 4 s idle, a heartbeat every second.
+        LIVE_MAX_PER_LOT: '60',
+        LIVE_MAX_PER_IP: '10',
+        LIVE_MAX_LIFETIME_MS: '20000',
+        LIVE_IDLE_MS: '4000',
+        LIVE_HEARTBEAT_MS: '1000',
       },
       `${ARTIFACTS}wrangler-dev.log`,
     );
@@ -85,6 +96,8 @@ export default async function setup(project: TestProject) {
     project.provide('browserOrigin', wrangler.origin);
     project.provide('browserRedisRestUrl', stack.redisRest.url);
     project.provide('browserRedisToken', stack.redisToken);
+    project.provide('browserNeonUrl', stack.neonHttp.url);
+    project.provide('browserDatabaseUrl', stack.databaseUrl);
     project.provide('browserAdminEmail', admin.email);
     project.provide('browserAdminPassword', admin.password);
   } catch (error) {

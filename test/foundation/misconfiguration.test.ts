@@ -30,6 +30,13 @@ describe('the health checks', () => {
     expect(res.text).not.toContain('soon');
   });
 
+  it('name a bad live-stream bound', async () => {
+    const env = { ...testEnv, LIVE_IDLE_MS: '10', LIVE_MAX_PER_IP: '0' };
+    const res = await call('GET', '/health', { env });
+    expect(res.status).toBe(503);
+    expect(res.body.problems).toEqual(['LIVE_MAX_PER_IP must be an integer from 1 to 32768', 'LIVE_IDLE_MS must be an integer from 1000 to 86400000']);
+  });
+
   it('document the misconfigured answer in the OpenAPI document', async () => {
     const { body } = await call('GET', '/openapi.json');
     for (const path of ['/health', '/health/redis']) {

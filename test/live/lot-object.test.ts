@@ -91,6 +91,23 @@ describe('the lot object', () => {
     expect(await closed).toBe(4404);
   });
 
+  it('keeps a change told while it reads the lot for a new watcher: it never goes back to the older read', async () => {
+    const lot = await makeLot(await makeAdmin(), { capacity: 4 });
+    const v = (await sql`SELECT availability_version::int AS v FROM parking_lots WHERE id = ${lot.id}`)[0]!.v as number;
+    const firstEvent = async (res: Response) => {
+      const reader = res.body!.getReader();
+      let text = '';
+      while (!text.includes('\n\n', text.indexOf('data:'))) text += new TextDecoder().decode((await reader.read()).value);
+      await reader.cancel();
+      return JSON.parse(/^data: (.*)$/m.exec(text)![1]!) as { version: number };
+    };
+    const watch = () => stub(lot.id).fetch(new Request(`http://parkedge.test/?lot=${lot.id}`, { headers: { accept: 'text/event-stream', 'cf-connecting-ip': '203.0.113.79' } }));
+    // The object knows nothing yet: the watcher's request reads the lot (version v), and the change v + 1 is told while that read is out.
+    const [early] = await Promise.all([watch(), stub(lot.id).notify({ lot_id: lot.id, version: v + 1, available_spots: 3, capacity: 4 })]);
+    expect((await firstEvent(early)).version).toBe(v + 1);
+    expect((await firstEvent(await watch())).version).toBe(v + 1);
+  });
+
   it('answers SSE with the current state, and resumes from Last-Event-ID', async () => {
     const lot = await makeLot(await makeAdmin(), { capacity: 3 });
     const user = await makeUser();
@@ -106,6 +123,33 @@ describe('the lot object', () => {
     await reader.cancel();
   });
 
+  it('frees the place of an event stream as soon as its client goes away (not at the next heartbeat, 25 s on)', async () => {
+    const lot = await makeLot(await makeAdmin());
+    const sse = { accept: 'text/event-stream', 'cf-connecting-ip': '203.0.113.77' };
+    const ten = await Promise.all(Array.from({ length: 10 }, () => open(`/parking-lots/${lot.id}/live`, sse)));
+    expect(ten.map((r) => r.status)).toEqual(Array(10).fill(200));
+    expect((await open(`/parking-lots/${lot.id}/live`, sse)).status).toBe(429);
+    for (const r of ten) await r.body!.cancel();
+    const started = Date.now();
+    await expect
+      .poll(async () => {
+        const again = await open(`/parking-lots/${lot.id}/live`, sse);
+        await again.body?.cancel();
+        return again.status;
+      }, { timeout: 5000, interval: 100 })
+      .toBe(200);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it('holds the per-IP limit when 15 streams from one IP open at once on a lot it has not read yet', async () => {
+    const lot = await makeLot(await makeAdmin());
+    const sse = { accept: 'text/event-stream', 'cf-connecting-ip': '203.0.113.78' };
+    const all = await Promise.all(Array.from({ length: 15 }, () => open(`/parking-lots/${lot.id}/live`, sse)));
+    expect(all.filter((r) => r.status === 200)).toHaveLength(10);
+    expect(all.filter((r) => r.status === 429)).toHaveLength(5);
+    for (const r of all) await r.body?.cancel();
+  });
+
   it('refuses a lot that does not exist, and an 11th stream from one IP', async () => {
     expect((await open('/parking-lots/999999999/live', { upgrade: 'websocket' })).status).toBe(404);
     const lot = await makeLot(await makeAdmin());
@@ -113,5 +157,18 @@ describe('the lot object', () => {
     const refused = await open(`/parking-lots/${lot.id}/live`, { upgrade: 'websocket' });
     expect(refused.status).toBe(429);
     for (const s of sockets) s.ws.close();
+  });
+
+  it('is described in /openapi.json: both transports, its refusals, and every event as a schema', async () => {
+    const doc = (await call('GET', '/openapi.json')).body;
+    const op = doc.paths['/parking-lots/{id}/live'].get;
+    expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['101', '200', '404', '429', '503']));
+    expect(Object.keys(op.responses['200'].content)).toEqual(['text/event-stream']);
+    for (const name of ['AvailabilityEvent', 'LotStateEvent', 'LiveClosedEvent', 'LiveSocketMessage']) {
+      expect(doc.components.schemas[name], name).toBeDefined();
+      expect(op.description + op.responses['101'].description + op.responses['200'].description).toContain(name === 'AvailabilityEvent' ? 'AvailabilityEvent' : name);
+    }
+    expect(doc.components.schemas.LiveSocketMessage.oneOf ?? doc.components.schemas.LiveSocketMessage.anyOf).toHaveLength(2);
+    expect(doc.components.schemas.AvailabilityEvent.required).toEqual(expect.arrayContaining(['lot_id', 'available_spots', 'capacity', 'state', 'version', 'at']));
   });
 });

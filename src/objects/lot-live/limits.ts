@@ -1,7 +1,11 @@
-// The bounds of a lot's live stream, and the answer that refuses a watcher (the API's error envelope).
+// The bounds of a lot's live stream, and the answer that refuses a watcher (the API's error envelope). The
+// numbers are settings (LIVE_* in wrangler.toml, read by src/env.ts); these are their defaults.
+import type { Config } from '../../env.ts';
 import type { ErrorCode } from '../../errors.ts';
 
-export const LIMITS = {
+export type LiveLimits = Config['live'];
+
+export const DEFAULT_LIMITS: LiveLimits = {
   /** Watchers of one lot, WebSockets and event streams together. */
   perLot: 1000,
   /** Streams of one lot from one client IP. */
@@ -12,9 +16,10 @@ export const LIMITS = {
   idleMs: 10 * 60 * 1000,
   /** Event streams get a comment this often, so that proxies keep them open. */
   heartbeatMs: 25 * 1000,
-  /** Events kept for Server-Sent Events clients that resume with Last-Event-ID. */
-  history: 200,
-} as const;
+};
+
+/** Events kept for Server-Sent Events clients that resume with Last-Event-ID. */
+export const HISTORY_EVENTS = 200;
 
 export interface Refusal {
   status: 404 | 429 | 503;

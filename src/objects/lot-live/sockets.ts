@@ -1,17 +1,19 @@
 // The WebSocket watchers of a lot, through the Hibernation API: the runtime keeps the sockets while the object
 // is evicted; what the object must know of each (its IP, when it opened) travels in the socket's attachment.
-import type { AvailabilityEvent, StateEvent } from '../../schemas/live.ts';
-import { LIMITS } from './limits.ts';
+import type { AvailabilityEvent, LiveSocketMessage, StateEvent } from '../../schemas/live.ts';
+import type { LiveLimits } from './limits.ts';
 
 type Attachment = { ip: string; opened: number };
 
-const message = (type: 'availability' | 'state', event: AvailabilityEvent | StateEvent) => JSON.stringify({ type, ...event });
+const message = (m: LiveSocketMessage) => JSON.stringify(m);
 
 export class Watchers {
   private readonly ctx: DurableObjectState;
+  private readonly limits: LiveLimits;
 
-  constructor(ctx: DurableObjectState) {
+  constructor(ctx: DurableObjectState, limits: LiveLimits) {
     this.ctx = ctx;
+    this.limits = limits;
   }
 
   count(ip?: string): number {
@@ -23,15 +25,15 @@ export class Watchers {
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server, [`ip:${ip}`]);
     server.serializeAttachment({ ip, opened: Date.now() } satisfies Attachment);
-    server.send(message('availability', first));
+    server.send(message({ type: 'availability', ...first }));
     return new Response(null, { status: 101, webSocket: client });
   }
 
   send(event: AvailabilityEvent, state: StateEvent | null): void {
     for (const ws of this.ctx.getWebSockets()) {
       try {
-        ws.send(message('availability', event));
-        if (state) ws.send(message('state', state));
+        ws.send(message({ type: 'availability', ...event }));
+        if (state) ws.send(message({ type: 'state', ...state }));
       } catch {
         // closing meanwhile: its close handler cleans up
       }
@@ -42,23 +44,31 @@ export class Watchers {
     for (const ws of this.ctx.getWebSockets()) ws.close(code, reason);
   }
 
+  /**
+   * The sockets still open. One the object closed stays listed until the client answers the close; counting it
+   * here would set the next alarm in the past, again and again, while a client never answers.
+   */
+  private stillOpen(): WebSocket[] {
+    return this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN);
+  }
+
   /** Closes the sockets past their lifetime, and those silent (not even a "ping") for too long. */
   expire(now: number): void {
-    for (const ws of this.ctx.getWebSockets()) {
+    for (const ws of this.stillOpen()) {
       const { opened } = ws.deserializeAttachment() as Attachment;
       const lastPing = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? opened;
-      if (now - opened >= LIMITS.maxLifetimeMs) ws.close(4000, 'lifetime over: reconnect');
-      else if (now - Math.max(opened, lastPing) >= LIMITS.idleMs) ws.close(4001, 'idle: send "ping" to stay');
+      if (now - opened >= this.limits.maxLifetimeMs) ws.close(4000, 'lifetime over: reconnect');
+      else if (now - Math.max(opened, lastPing) >= this.limits.idleMs) ws.close(4001, 'idle: send "ping" to stay');
     }
   }
 
   /** When the next socket may need closing (Infinity with none). */
   nextCheck(): number {
     let next = Infinity;
-    for (const ws of this.ctx.getWebSockets()) {
+    for (const ws of this.stillOpen()) {
       const { opened } = ws.deserializeAttachment() as Attachment;
       const lastPing = this.ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? opened;
-      next = Math.min(next, opened + LIMITS.maxLifetimeMs, Math.max(opened, lastPing) + LIMITS.idleMs);
+      next = Math.min(next, opened + this.limits.maxLifetimeMs, Math.max(opened, lastPing) + this.limits.idleMs);
     }
     return next;
   }

@@ -1,8 +1,8 @@
 // The Server-Sent Events watchers of a lot: each a response stream the object writes to. An event's id is its
 // version, so a client that reconnects with Last-Event-ID gets the events it missed (those the object still
 // keeps), or the current state when it missed more than that.
-import type { AvailabilityEvent, StateEvent } from '../../schemas/live.ts';
-import { LIMITS } from './limits.ts';
+import type { AvailabilityEvent, ClosedEvent, StateEvent } from '../../schemas/live.ts';
+import type { LiveLimits } from './limits.ts';
 
 interface Client {
   ip: string;
@@ -19,6 +19,11 @@ function frame(type: string, data: unknown, id?: number): string {
 export class SseWatchers {
   private readonly clients = new Set<Client>();
   private lastBeat = Date.now();
+  private readonly limits: LiveLimits;
+
+  constructor(limits: LiveLimits) {
+    this.limits = limits;
+  }
 
   count(ip?: string): number {
     return ip === undefined ? this.clients.size : [...this.clients].filter((c) => c.ip === ip).length;
@@ -28,6 +33,9 @@ export class SseWatchers {
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
     const client: Client = { ip, opened: Date.now(), writer: writable.getWriter() };
     this.clients.add(client);
+    // A client that goes away frees its place at once, not at the next write (a heartbeat may be 25 s off, and
+    // until then its reconnection would count twice against the per-IP limit).
+    client.writer.closed.catch(() => this.clients.delete(client));
     const since = lastEventId !== null && /^\d+$/.test(lastEventId) ? Number(lastEventId) : null;
     const kept = await history;
     const missed = since === null ? [] : kept.filter((e) => e.version > since);
@@ -45,22 +53,22 @@ export class SseWatchers {
     for (const client of this.clients) void this.write(client, text);
   }
 
-  closeAll(reason: string): void {
-    for (const client of this.clients) void this.write(client, frame('closed', { reason })).then(() => this.end(client));
+  closeAll(reason: ClosedEvent['reason']): void {
+    for (const client of this.clients) void this.write(client, frame('closed', { reason } satisfies ClosedEvent)).then(() => this.end(client));
   }
 
   /** A comment to every stream now and then; streams past their lifetime are ended. */
   heartbeat(now: number): void {
-    if (now - this.lastBeat < LIMITS.heartbeatMs - 1000) return;
+    if (now - this.lastBeat < this.limits.heartbeatMs * 0.9) return;
     this.lastBeat = now;
     for (const client of this.clients) {
-      if (now - client.opened >= LIMITS.maxLifetimeMs) void this.write(client, frame('closed', { reason: 'lifetime over: reconnect' })).then(() => this.end(client));
+      if (now - client.opened >= this.limits.maxLifetimeMs) void this.write(client, frame('closed', { reason: 'lifetime over: reconnect' } satisfies ClosedEvent)).then(() => this.end(client));
       else void this.write(client, ': heartbeat\n\n');
     }
   }
 
   nextCheck(): number {
-    return this.clients.size === 0 ? Infinity : this.lastBeat + LIMITS.heartbeatMs;
+    return this.clients.size === 0 ? Infinity : this.lastBeat + this.limits.heartbeatMs;
   }
 
   private async write(client: Client, text: string): Promise<void> {
