@@ -30,6 +30,8 @@ const bindingsSchema = z.object({
   // The platform refuses the 51st subrequest of an invocation on the free plan, the 1 001st on the paid one. With
   // fewer than 21, some step of the daily job could never do a piece of work (jobs/scheduled.ts).
   DAILY_JOB_SUBREQUESTS: integer(45, 21, 10_000),
+  // Only `npm run bench` sets `off`: the cost of sending each command alone, as a typical Upstash app does.
+  REDIS_BATCHING: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
 });
 
 type Bindings = z.infer<typeof bindingsSchema>;
@@ -48,6 +50,8 @@ export interface Config {
   databaseTimeoutMs: number;
   /** What one run of the daily job may spend in subrequests (jobs/budget.ts). */
   dailyJobSubrequests: number;
+  /** Commands queued in one tick leave in one pipeline (on), or each in a round trip of its own (off). */
+  redisBatching: boolean;
 }
 
 /** The Worker cannot run with these settings. `problems` name bindings and rules only, never values. */
@@ -76,6 +80,7 @@ function toConfig(b: Bindings): Config {
     redisCooldownMs: b.REDIS_COOLDOWN_MS,
     databaseTimeoutMs: b.DATABASE_TIMEOUT_MS,
     dailyJobSubrequests: b.DAILY_JOB_SUBREQUESTS,
+    redisBatching: b.REDIS_BATCHING === 'on',
   };
 }
 
