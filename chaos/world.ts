@@ -67,7 +67,7 @@ function workerVars(stack: Stack): Record<string, string> {
   };
 }
 
-export async function startWorld(log: (line: string) => void, options: { workerLog?: string } = {}): Promise<World> {
+export async function startWorld(log: (line: string) => void, options: { workerLog?: string; vars?: Record<string, string> } = {}): Promise<World> {
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stops.splice(0).reverse()) await stop().catch((error) => log(`while stopping: ${error}`));
@@ -136,7 +136,7 @@ export async function startWorld(log: (line: string) => void, options: { workerL
       return worker;
     };
     const workerLog = options.workerLog ?? 'chaos-wrangler-dev.log';
-    const wrangler = await startWorker({}, workerLog);
+    const wrangler = await startWorker(options.vars ?? {}, workerLog);
     log(`wrangler dev answers at ${wrangler.origin} (log: test/artifacts/${workerLog})`);
 
     const login = await fetch(`${wrangler.origin}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(adminLogin) });
