@@ -41,11 +41,33 @@ export interface World {
   /** Several commands in one go on that connection. */
   redisMany(commands: string[][]): Promise<unknown[]>;
   admin: Account;
+  /** The `wrangler dev` serving `origin`. */
+  wrangler: WranglerDev;
+  /** Another `wrangler dev` on the same stack, with some bindings changed (stopped with the world). */
+  startWorker(vars: Record<string, string>, logName: string): Promise<WranglerDev>;
   setRedisFault(fault: Fault): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startWorld(log: (line: string) => void): Promise<World> {
+/** The Worker's bindings on this world's stack: the settings under test, the rate limits raised. */
+function workerVars(stack: Stack): Record<string, string> {
+  return {
+    ENVIRONMENT: 'development',
+    UPSTASH_REDIS_REST_URL: stack.redisRest.url,
+    UPSTASH_REDIS_REST_TOKEN: stack.redisToken,
+    DATABASE_URL: stack.databaseUrl,
+    NEON_HTTP_ENDPOINT: stack.neonHttp.sqlEndpoint,
+    REDIS_TIMEOUT_MS: String(SETTINGS.redisTimeoutMs),
+    REDIS_COOLDOWN_MS: String(SETTINGS.redisCooldownMs),
+    DATABASE_TIMEOUT_MS: String(SETTINGS.databaseTimeoutMs),
+    // The load comes from one IP and a few accounts: the hourly limits would refuse it after a minute.
+    // They still run (a Redis round trip, the windows' keys), which is what the outages are about.
+    RATE_LIMIT_PER_HOUR: '1000000',
+    RATE_LIMIT_ANONYMOUS_PER_HOUR: '1000000',
+  };
+}
+
+export async function startWorld(log: (line: string) => void, options: { workerLog?: string; vars?: Record<string, string> } = {}): Promise<World> {
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     for (const stop of stops.splice(0).reverse()) await stop().catch((error) => log(`while stopping: ${error}`));
@@ -108,25 +130,14 @@ export async function startWorld(log: (line: string) => void): Promise<World> {
     await seedAdmin(stack.databaseUrl, adminLogin.email, adminLogin.password);
 
     await mkdir(ARTIFACTS, { recursive: true });
-    const wrangler: WranglerDev = await startWranglerDev(
-      {
-        ENVIRONMENT: 'development',
-        UPSTASH_REDIS_REST_URL: stack.redisRest.url,
-        UPSTASH_REDIS_REST_TOKEN: stack.redisToken,
-        DATABASE_URL: stack.databaseUrl,
-        NEON_HTTP_ENDPOINT: stack.neonHttp.sqlEndpoint,
-        REDIS_TIMEOUT_MS: String(SETTINGS.redisTimeoutMs),
-        REDIS_COOLDOWN_MS: String(SETTINGS.redisCooldownMs),
-        DATABASE_TIMEOUT_MS: String(SETTINGS.databaseTimeoutMs),
-        // The load comes from one IP and a few accounts: the hourly limits would refuse it after a minute.
-        // They still run (a Redis round trip, the windows' keys), which is what the outages are about.
-        RATE_LIMIT_PER_HOUR: '1000000',
-        RATE_LIMIT_ANONYMOUS_PER_HOUR: '1000000',
-      },
-      `${ARTIFACTS}chaos-wrangler-dev.log`,
-    );
-    stops.push(wrangler.stop);
-    log(`wrangler dev answers at ${wrangler.origin} (log: test/artifacts/chaos-wrangler-dev.log)`);
+    const startWorker = async (extraVars: Record<string, string>, logName: string): Promise<WranglerDev> => {
+      const worker = await startWranglerDev({ ...workerVars(stack), ...extraVars }, `${ARTIFACTS}${logName}`);
+      stops.push(worker.stop);
+      return worker;
+    };
+    const workerLog = options.workerLog ?? 'chaos-wrangler-dev.log';
+    const wrangler = await startWorker(options.vars ?? {}, workerLog);
+    log(`wrangler dev answers at ${wrangler.origin} (log: test/artifacts/${workerLog})`);
 
     const login = await fetch(`${wrangler.origin}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(adminLogin) });
     const signedIn = (await login.json()) as { token: string; user: { id: number } };
@@ -142,6 +153,8 @@ export async function startWorld(log: (line: string) => void): Promise<World> {
       redis,
       redisMany,
       admin: { ...adminLogin, id: signedIn.user.id, token: signedIn.token },
+      wrangler,
+      startWorker,
       setRedisFault: async (fault) => {
         const res = await fetch(`${stack.redisRest.url}/__control/config`, {
           method: 'POST',

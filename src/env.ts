@@ -37,6 +37,8 @@ const bindingsSchema = z.object({
   LIVE_MAX_LIFETIME_MS: integer(LIVE.maxLifetimeMs, 1000, 86_400_000),
   LIVE_IDLE_MS: integer(LIVE.idleMs, 1000, 86_400_000),
   LIVE_HEARTBEAT_MS: integer(LIVE.heartbeatMs, 500, 600_000),
+  // Only `npm run bench` sets `off`: the cost of sending each command alone, as a typical Upstash app does.
+  REDIS_BATCHING: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
 });
 
 type Bindings = z.infer<typeof bindingsSchema>;
@@ -57,6 +59,8 @@ export interface Config {
   dailyJobSubrequests: number;
   /** The bounds of a lot's live stream (objects/lot-live/limits.ts). */
   live: { perLot: number; perIp: number; maxLifetimeMs: number; idleMs: number; heartbeatMs: number };
+  /** Commands queued in one tick leave in one pipeline (on), or each in a round trip of its own (off). */
+  redisBatching: boolean;
 }
 
 /** The Worker cannot run with these settings. `problems` name bindings and rules only, never values. */
@@ -86,6 +90,7 @@ function toConfig(b: Bindings): Config {
     databaseTimeoutMs: b.DATABASE_TIMEOUT_MS,
     dailyJobSubrequests: b.DAILY_JOB_SUBREQUESTS,
     live: { perLot: b.LIVE_MAX_PER_LOT, perIp: b.LIVE_MAX_PER_IP, maxLifetimeMs: b.LIVE_MAX_LIFETIME_MS, idleMs: b.LIVE_IDLE_MS, heartbeatMs: b.LIVE_HEARTBEAT_MS },
+    redisBatching: b.REDIS_BATCHING === 'on',
   };
 }
 

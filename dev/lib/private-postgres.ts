@@ -18,6 +18,8 @@ export interface PrivatePostgres {
   serverUrl: string;
   /** The major version of the binaries, e.g. "15". */
   version: string;
+  /** Its data directory (postmaster.pid there names the server's process, for `npm run bench`'s CPU figures). */
+  dataDir: string;
   /** pg_ctl stop: `immediate` is a crash (no checkpoint, clients cut off), `fast` a clean shutdown. */
   stop(mode?: 'fast' | 'immediate'): Promise<void>;
   /** pg_ctl start, waiting until it accepts connections. */
@@ -128,6 +130,7 @@ export async function startPrivatePostgres(log: (line: string) => void = () => {
     port,
     serverUrl,
     version: bin.version,
+    dataDir,
     stop,
     start,
     destroy: async () => {

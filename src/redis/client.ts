@@ -28,7 +28,7 @@ function createRedisGateway(config: Config): RedisGateway {
     latencyLogging: false,
     keepAlive: false,
   });
-  return new RedisGateway(client, breakerFor(config.redisUrl, config.redisCooldownMs), config.redisTimeoutMs, syncStateFor(config.redisUrl));
+  return new RedisGateway(client, breakerFor(config.redisUrl, config.redisCooldownMs), config.redisTimeoutMs, syncStateFor(config.redisUrl), config.redisBatching);
 }
 
 export function createRedisStore(config: Config): RedisStore {

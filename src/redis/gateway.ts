@@ -3,6 +3,8 @@
 // cache read): that is how a request keeps to one Redis round trip. Each round trip is bounded by a timeout
 // and guarded by the circuit breaker; when Redis cannot be reached every queued command rejects with
 // RedisUnavailable, which callers treat as "no Redis" rather than as an error.
+// With batching off (REDIS_BATCHING=off, set only by `npm run bench`) every command is a round trip of its own,
+// one after the other, as in an app that awaits each command in turn: what the batching saves, measured.
 import type { Redis } from '@upstash/redis/cloudflare';
 import type { CircuitBreaker } from './breaker.ts';
 
@@ -46,12 +48,16 @@ export class RedisGateway {
   private readonly breaker: CircuitBreaker | null;
   private readonly timeoutMs: number;
   private readonly sync: SyncState;
+  private readonly batching: boolean;
   private queue: Queued[] = [];
+  /** Batching off: the commands' round trips, one after the other. */
+  private inTurn: Promise<void> = Promise.resolve();
   /** Round trips this gateway made (or tried). */
   roundTrips = 0;
 
-  constructor(client: Redis | null, breaker: CircuitBreaker | null, timeoutMs: number, sync: SyncState = { token: '' }) {
+  constructor(client: Redis | null, breaker: CircuitBreaker | null, timeoutMs: number, sync: SyncState = { token: '' }, batching = true) {
     this.client = client;
+    this.batching = batching;
     this.breaker = breaker;
     this.timeoutMs = timeoutMs;
     this.sync = sync;
@@ -73,8 +79,13 @@ export class RedisGateway {
 
   call<T>(build: (pipeline: Pipeline) => Pipeline): Promise<T> {
     return new Promise<T>((resolve, reject) => {
+      const item = { build, resolve: resolve as (value: unknown) => void, reject };
+      if (!this.batching) {
+        this.inTurn = this.inTurn.then(() => this.deliver([item]));
+        return;
+      }
       if (this.queue.length === 0) setTimeout(() => void this.flush(), 0);
-      this.queue.push({ build, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push(item);
     });
   }
 
@@ -87,9 +98,13 @@ export class RedisGateway {
     return this.send(build(this.client.pipeline()), Math.min(maxMs, this.timeoutMs));
   }
 
-  private async flush(): Promise<void> {
+  private flush(): Promise<void> {
     const batch = this.queue;
     this.queue = [];
+    return this.deliver(batch);
+  }
+
+  private async deliver(batch: Queued[]): Promise<void> {
     if (!this.client || !this.breaker?.tryAcquire()) {
       const error = new RedisUnavailable(this.client ? 'Redis circuit is open' : 'Redis is not configured');
       for (const item of batch) item.reject(error);

@@ -10,6 +10,10 @@ import { freePort } from '../../../dev/lib/probe.ts';
 
 export interface WranglerDev {
   origin: string;
+  /** wrangler's process, the leader of the group that holds workerd too (`npm run bench` reads its CPU). */
+  pid: number;
+  /** The DevTools inspector of the Worker (a CPU profile of it under load). */
+  inspectorPort: number;
   stop(): Promise<void>;
 }
 
@@ -64,7 +68,7 @@ export async function startWranglerDev(vars: Record<string, string>, logFile: st
     const tail = (await readFile(logFile, 'utf8').catch(() => '')).split('\n').slice(-30).join('\n');
     throw new Error(`${error instanceof Error ? error.message : String(error)}\n--- last lines of ${logFile} ---\n${tail}`);
   }
-  return { origin, stop };
+  return { origin, pid: child.pid!, inspectorPort, stop };
 }
 
 // Wrangler has a process group of its own, so a Ctrl-C in the terminal does not reach it, and vitest, when
