@@ -13,6 +13,7 @@ CREATE TABLE "lot_occupancy_hours" (
 );
 --> statement-breakpoint
 ALTER TABLE "lot_occupancy_hours" ADD CONSTRAINT "lot_occupancy_hours_lot_id_parking_lots_id_fk" FOREIGN KEY ("lot_id") REFERENCES "public"."parking_lots"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "lot_occupancy_hours_hour_idx" ON "lot_occupancy_hours" USING btree ("hour");--> statement-breakpoint
 -- What one statement did to the spots of one lot: spots occupied (reserved or parked) and spots there, as deltas.
 CREATE TYPE "lot_occupancy_delta" AS ("lot_id" integer, "occupied" integer, "capacity" integer);
 --> statement-breakpoint

@@ -2,7 +2,7 @@
 // changes them, like the report aggregates. Part of the schema (schema.ts re-exports it); the triggers, their
 // function and the backfill are SQL in the migration. How the rows are read: services/lots/occupancy-sql.ts.
 import { sql } from 'drizzle-orm';
-import { check, doublePrecision, integer, pgTable, primaryKey, timestamp } from 'drizzle-orm/pg-core';
+import { check, doublePrecision, index, integer, pgTable, primaryKey, timestamp } from 'drizzle-orm/pg-core';
 import { parkingLots } from './schema.ts';
 
 /**
@@ -32,6 +32,8 @@ export const lotOccupancyHours = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.lotId, t.hour] }),
+    // The daily pruning walks the old hours of every lot by this index, not the whole table.
+    index('lot_occupancy_hours_hour_idx').on(t.hour),
     check('lot_occupancy_hours_counts', sql`0 <= ${t.minOccupied} AND ${t.minOccupied} <= ${t.maxOccupied} AND ${t.lastOccupied} BETWEEN ${t.minOccupied} AND ${t.maxOccupied}`),
     check('lot_occupancy_hours_on_the_hour', sql`${t.hour} = date_trunc('hour', ${t.hour}, 'UTC')`),
   ],
