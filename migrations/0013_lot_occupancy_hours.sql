@@ -17,48 +17,63 @@ CREATE INDEX "lot_occupancy_hours_hour_idx" ON "lot_occupancy_hours" USING btree
 -- What one statement did to the spots of one lot: spots occupied (reserved or parked) and spots there, as deltas.
 CREATE TYPE "lot_occupancy_delta" AS ("lot_id" integer, "occupied" integer, "capacity" integer);
 --> statement-breakpoint
--- Adds one statement's deltas to the hour it runs in (the trigger's clock, UTC), one row per lot. The hour's first
--- change starts from the state the lot's latest row left it in (or, for a lot with no row yet, from its spots less
--- the deltas), and counts the seconds since the hour began at that state. Later changes of the hour add to the row
--- under its lock, from the row as the writers before them left it: two bookings at once count two. The writer
--- that waited for the lock counts its change from the later of its own time and the last change's (never a
--- negative span). Rows are written in lot order, so two statements never wait for each other in a circle here.
--- A lot deleted by the statement keeps no history (its rows go with it, ON DELETE CASCADE).
+-- Adds one statement's deltas to the lot's row of the hour it runs in (UTC), lot by lot in id order. The lot's
+-- latest row is locked first: every writer of a lot passes through that lock (the hour's row, or before the
+-- hour's first change the last hour's), so the clock is read after it and a change is counted in the hour it
+-- lands in, after every change before it. The hour's first change starts from the state the latest row left
+-- (for a lot with no row yet, from its spots less the deltas) and counts the seconds since the hour began at
+-- that state; a later change adds to the row. Two writers that both found the last hour's row (the second
+-- waited for the first, which made this hour's) meet at the hour's key: the second adds its deltas to the row the
+-- first made. A lot the statement deleted keeps no history (its rows go with it, ON DELETE CASCADE).
 CREATE FUNCTION lot_occupancy_apply(deltas lot_occupancy_delta[]) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
-  at timestamptz := clock_timestamp();
-  this_hour timestamptz := date_trunc('hour', at, 'UTC');
+  d record;
+  p lot_occupancy_hours;
+  has_row boolean;
+  at timestamptz;
+  this_hour timestamptz;
+  occupied_before integer;
+  capacity_before integer;
 BEGIN
-  INSERT INTO lot_occupancy_hours AS h (lot_id, hour, min_occupied, max_occupied, occupied_seconds, last_occupied, capacity, last_change_at)
-  SELECT d.lot_id, this_hour,
-         least(b.occupied, b.occupied + d.occupied), greatest(b.occupied, b.occupied + d.occupied),
-         b.occupied * extract(epoch FROM at - this_hour),
-         b.occupied + d.occupied, b.capacity + d.capacity, at
-  FROM (SELECT x.lot_id, sum(x.occupied)::int AS occupied, sum(x.capacity)::int AS capacity
-        FROM unnest(deltas) x GROUP BY x.lot_id) d
-  JOIN parking_lots l ON l.id = d.lot_id
-  LEFT JOIN LATERAL (
-    SELECT p.last_occupied, p.capacity FROM lot_occupancy_hours p
-    WHERE p.lot_id = d.lot_id AND p.hour <= this_hour ORDER BY p.hour DESC LIMIT 1
-  ) p ON true
-  LEFT JOIN LATERAL (
-    SELECT count(*) FILTER (WHERE s.status <> 'available')::int AS occupied, count(*)::int AS capacity
-    FROM spots s WHERE s.lot_id = d.lot_id AND p.last_occupied IS NULL
-  ) n ON true
-  CROSS JOIN LATERAL (
-    SELECT coalesce(p.last_occupied, n.occupied - d.occupied) AS occupied, coalesce(p.capacity, n.capacity - d.capacity) AS capacity
-  ) b
-  WHERE d.occupied <> 0 OR d.capacity <> 0
-  ORDER BY d.lot_id
-  ON CONFLICT (lot_id, hour) DO UPDATE SET
-    occupied_seconds = h.occupied_seconds
-      + h.last_occupied * extract(epoch FROM greatest(EXCLUDED.last_change_at, h.last_change_at) - h.last_change_at),
-    min_occupied = least(h.min_occupied, h.last_occupied + (SELECT sum(x.occupied)::int FROM unnest(deltas) x WHERE x.lot_id = h.lot_id)),
-    max_occupied = greatest(h.max_occupied, h.last_occupied + (SELECT sum(x.occupied)::int FROM unnest(deltas) x WHERE x.lot_id = h.lot_id)),
-    last_occupied = h.last_occupied + (SELECT sum(x.occupied)::int FROM unnest(deltas) x WHERE x.lot_id = h.lot_id),
-    capacity = h.capacity + (SELECT sum(x.capacity)::int FROM unnest(deltas) x WHERE x.lot_id = h.lot_id),
-    last_change_at = greatest(EXCLUDED.last_change_at, h.last_change_at);
+  FOR d IN
+    SELECT x.lot_id, sum(x.occupied)::int AS occupied, sum(x.capacity)::int AS capacity
+    FROM unnest(deltas) x WHERE EXISTS (SELECT 1 FROM parking_lots l WHERE l.id = x.lot_id)
+    GROUP BY x.lot_id HAVING sum(x.occupied) <> 0 OR sum(x.capacity) <> 0 ORDER BY x.lot_id
+  LOOP
+    SELECT * INTO p FROM lot_occupancy_hours h WHERE h.lot_id = d.lot_id ORDER BY h.hour DESC LIMIT 1 FOR UPDATE;
+    has_row := FOUND;
+    at := clock_timestamp();
+    this_hour := date_trunc('hour', at, 'UTC');
+    IF has_row AND p.hour >= this_hour THEN
+      UPDATE lot_occupancy_hours h SET
+        occupied_seconds = h.occupied_seconds + h.last_occupied * greatest(0, extract(epoch FROM at - h.last_change_at)),
+        min_occupied = least(h.min_occupied, h.last_occupied + d.occupied),
+        max_occupied = greatest(h.max_occupied, h.last_occupied + d.occupied),
+        last_occupied = h.last_occupied + d.occupied,
+        capacity = h.capacity + d.capacity,
+        last_change_at = greatest(at, h.last_change_at)
+      WHERE h.lot_id = d.lot_id AND h.hour = p.hour;
+    ELSE
+      IF has_row THEN
+        occupied_before := p.last_occupied;
+        capacity_before := p.capacity;
+      ELSE
+        SELECT count(*) FILTER (WHERE s.status <> 'available')::int - d.occupied, count(*)::int - d.capacity
+        INTO occupied_before, capacity_before FROM spots s WHERE s.lot_id = d.lot_id;
+      END IF;
+      INSERT INTO lot_occupancy_hours AS h (lot_id, hour, min_occupied, max_occupied, occupied_seconds, last_occupied, capacity, last_change_at)
+      VALUES (d.lot_id, this_hour, least(occupied_before, occupied_before + d.occupied), greatest(occupied_before, occupied_before + d.occupied),
+              occupied_before * extract(epoch FROM at - this_hour), occupied_before + d.occupied, capacity_before + d.capacity, at)
+      ON CONFLICT (lot_id, hour) DO UPDATE SET
+        occupied_seconds = h.occupied_seconds + h.last_occupied * greatest(0, extract(epoch FROM at - h.last_change_at)),
+        min_occupied = least(h.min_occupied, h.last_occupied + d.occupied),
+        max_occupied = greatest(h.max_occupied, h.last_occupied + d.occupied),
+        last_occupied = h.last_occupied + d.occupied,
+        capacity = h.capacity + d.capacity,
+        last_change_at = greatest(at, h.last_change_at);
+    END IF;
+  END LOOP;
 END $$;
 --> statement-breakpoint
 -- The statement triggers' body: every new row adds its spot (and, when not free, its occupancy), every old row

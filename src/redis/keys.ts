@@ -16,7 +16,7 @@ export const keys = {
   lotsGeoScratch: (token: string) => `parking_lots:geo:rebuild:${token}`,
   /**
    * The live entries the search answers with, for the lots whose id is `bucket` modulo LIVE_BUCKETS: a hash of
-   * `a:{id}` (available spots) and `l:{id}` (the lot as GET /parking-lots/:id shows it). A whole key of the
+   * `a:{id}` (available spots) and `l:{id}` (the lot as GET /parking-lots/:id shows it, its forecast apart). A whole key of the
    * versioned cache, cleared by every write of one of its lots (lotKeys()).
    */
   lotsLive: (bucket: number) => `parking_lots:live:${bucket}`,
