@@ -99,6 +99,29 @@ describe('the occupancy hours', () => {
     expect(await occupiedNow(lot.id)).toEqual({ occupied: 0, capacity: 8 });
   });
 
+  it('end every mixed race (bookings, cancels, a shrink and a growth at once) in the state of the spots', async () => {
+    const admin = await makeAdmin();
+    const lot = await makeLot(admin, { capacity: 10 });
+    const users = await Promise.all(Array.from({ length: 6 }, () => makeUser()));
+    for (let round = 0; round < 5; round++) {
+      const booked = (await Promise.all(users.slice(0, 3).map((user) => book(user, lot.id)))).filter((r) => r.status === 201).map((r) => r.body);
+      await Promise.all([
+        ...users.slice(3).map((user) => book(user, lot.id)),
+        ...booked.map((r) => step(users.find((u) => u.id === r.user_id)!, r.id, 'cancel')),
+        call('PATCH', `/parking-lots/${lot.id}`, { token: admin.token, body: { capacity: 6 + round } }),
+        call('PATCH', `/parking-lots/${lot.id}`, { token: admin.token, body: { capacity: 12 } }),
+      ]);
+      const [spots] = (await sql`SELECT count(*) FILTER (WHERE status <> 'available')::int AS occupied, count(*)::int AS capacity FROM spots WHERE lot_id = ${lot.id}`) as [{ occupied: number; capacity: number }];
+      const latest = (await rowsOf(lot.id)).at(-1)!;
+      expect({ occupied: latest.last_occupied, capacity: latest.capacity }, `round ${round}`).toEqual(spots);
+      // Free the lot for the next round: every active reservation cancelled.
+      const active = (await sql`SELECT id, user_id FROM reservations WHERE lot_id = ${lot.id} AND status = 'reserved'`) as { id: number; user_id: number }[];
+      await Promise.all(active.map((r) => step(users.find((u) => u.id === r.user_id)!, r.id, 'cancel')));
+    }
+    const latest = (await rowsOf(lot.id)).at(-1)!;
+    expect(latest.last_occupied).toBe(0);
+  });
+
   it('go with their lot', async () => {
     const admin = await makeAdmin();
     const lot = await makeLot(admin);
