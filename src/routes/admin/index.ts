@@ -18,6 +18,7 @@ import { DashboardSchema, type Dashboard } from '../../schemas/dashboard.ts';
 import { ErrorSchema } from '../../schemas/errors.ts';
 import { DbIdText, Email } from '../../schemas/fields.ts';
 import { getOccupancy } from '../../services/lots/occupancy.ts';
+import type { Occupancy } from '../../schemas/occupancy.ts';
 import { adminPageHeaders, renderDashboardPage, renderForbiddenPage, renderSignInPage } from './pages/index.ts';
 
 const DASHBOARD = '/admin/redis-dashboard';
@@ -107,6 +108,19 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>): void {
       if (adminSessionToken(c)) clearAdminSession(c);
       return page(c, renderSignInPage({ csrf: csrfToken(c) }));
     }
+    // The lot first: an unknown one is a 404 that leaves the snapshot's cache entry as it was. Only for an admin
+    // (dashboardFor refuses anyone else before any work).
+    const lot = user.role === 'admin' ? c.req.valid('query').lot : undefined;
+    let occupancy: Occupancy | undefined;
+    let missingLot: number | undefined;
+    if (lot !== undefined) {
+      try {
+        occupancy = await getOccupancy(c.var.deps, lot, { from: Date.now() - DAY_MS, to: Date.now() });
+      } catch (error) {
+        if (!(error instanceof AppError && error.code === 'not_found' && wantsPage(c))) throw error;
+        missingLot = lot;
+      }
+    }
     let data: Dashboard;
     try {
       data = await dashboardFor(c.var.deps, user, c.var.endpoints);
@@ -114,16 +128,7 @@ export function registerAdminRoutes(app: OpenAPIHono<AppEnv>): void {
       if (error instanceof AppError && error.code === 'forbidden' && wantsPage(c)) return page(c, renderForbiddenPage({ csrf: csrfToken(c), user }), 403);
       throw error;
     }
-    const lot = c.req.valid('query').lot;
-    let missingLot: number | undefined;
-    if (lot !== undefined) {
-      try {
-        data = { ...data, lot_occupancy: await getOccupancy(c.var.deps, lot, { from: Date.now() - DAY_MS, to: Date.now() }) };
-      } catch (error) {
-        if (!(error instanceof AppError && error.code === 'not_found' && wantsPage(c))) throw error;
-        missingLot = lot;
-      }
-    }
+    if (occupancy) data = { ...data, lot_occupancy: occupancy };
     if (!wantsPage(c)) return c.json(data, 200);
     return page(c, renderDashboardPage(data, { csrf: csrfToken(c), user, ...(missingLot === undefined ? {} : { missingLot }) }));
   });
