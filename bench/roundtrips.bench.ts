@@ -34,6 +34,8 @@ const expireLot = async () => {
 const cases: Case[] = [
   { name: 'GET /parking-lots/:id (cached)', prepare: async () => ({ method: 'GET', path: `/parking-lots/${lotId}` }) },
   { name: 'GET /parking-lots/:id (expired)', prepare: async () => (await expireLot(), { method: 'GET', path: `/parking-lots/${lotId}` }) },
+  // The forecast's entry gone, as at the turn of the hour: one query for it, the lot still a hit.
+  { name: 'GET /parking-lots/:id (forecast expired)', prepare: async () => (await redisClient().del(keys.lotForecast(lotId)), { method: 'GET', path: `/parking-lots/${lotId}` }) },
   { name: 'GET /parking-lots/:id (right after a booking)', prepare: async () => (await booked(), { method: 'GET', path: `/parking-lots/${lotId}` }) },
   { name: 'GET /parking-lots (cached)', prepare: async () => ({ method: 'GET', path: '/parking-lots' }) },
   { name: 'GET /auth/me (cached session)', prepare: async () => ({ method: 'GET', path: '/auth/me', options: { token: user.token } }) },

@@ -220,3 +220,5 @@ export const dailyJobState = pgTable('daily_job_state', {
 });
 // The report aggregates and counts (migration 0010) live in a file of their own.
 export * from './report-stats.ts';
+// A lot's occupancy by the hour (migration 0013).
+export * from './occupancy.ts';

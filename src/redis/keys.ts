@@ -4,6 +4,8 @@ export const keys = {
   usersAll: 'users:all',
   lot: (id: number) => `parking_lot:${id}`,
   lotsAll: 'parking_lots:all',
+  /** A lot's forecast of free spots for the hour under way (services/lots/occupancy.ts); beside the lot's entry, not in it. */
+  lotForecast: (id: number) => `lot_forecast:${id}`,
   /** The lots' positions (GEO), for the search by distance; no TTL, kept in step with lot writes (services/lots/geo-positions.ts). */
   lotsGeo: 'parking_lots:geo',
   /** Position writers in flight: token → `{deadline ms} {lot id, 0 for a lot being created}` (geo-positions.ts). */
@@ -14,7 +16,7 @@ export const keys = {
   lotsGeoScratch: (token: string) => `parking_lots:geo:rebuild:${token}`,
   /**
    * The live entries the search answers with, for the lots whose id is `bucket` modulo LIVE_BUCKETS: a hash of
-   * `a:{id}` (available spots) and `l:{id}` (the lot as GET /parking-lots/:id shows it). A whole key of the
+   * `a:{id}` (available spots) and `l:{id}` (the lot as GET /parking-lots/:id shows it, its forecast apart). A whole key of the
    * versioned cache, cleared by every write of one of its lots (lotKeys()).
    */
   lotsLive: (bucket: number) => `parking_lots:live:${bucket}`,
@@ -75,6 +77,8 @@ export const ttl = {
   user: 10 * 60,
   usersAll: 5 * 60,
   lot: 15 * 60,
+  /** At most; a forecast's entry also ends with the hour it was made for. */
+  lotForecast: 15 * 60,
   lotsLive: 15 * 60,
   /** A position write is applied within its request; a writer still registered after this died midway. */
   geoWriterMs: 15_000,

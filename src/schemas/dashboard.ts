@@ -1,5 +1,6 @@
 // GET /admin/redis-dashboard: the JSON answer, and what its page renders.
 import { z } from 'zod';
+import { OccupancySchema } from './occupancy.ts';
 import { AnalyticsSchema, DailyMetricsSchema } from './analytics.ts';
 import { Count, Timestamp } from './fields.ts';
 
@@ -63,6 +64,9 @@ export const DashboardSchema = z
     cache: CacheInfoSchema.nullable(),
     active_users: nullableCount,
     rate_limit_violations: nullableCount,
+    lot_occupancy: OccupancySchema.optional().meta({
+      description: 'With `?lot=<id>`: that lot\'s occupancy over the last 24 hours (as GET /parking-lots/:id/occupancy answers it); read afresh, not part of the cached snapshot.',
+    }),
   })
   .meta({ id: 'Dashboard' });
 

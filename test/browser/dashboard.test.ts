@@ -3,9 +3,9 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bearerToken, dashboardJson, makeTraffic, newAdmin, origin, unique } from './helpers/api.ts';
+import { api, bearerToken, dashboardJson, lotWithHistory, makeTraffic, newAdmin, origin, unique } from './helpers/api.ts';
 import { COOKIE, headlinesOfJson, headlinesOnPage, openDashboard, sessionCookie, signIn, signOut, submitSignIn } from './helpers/admin-pages.ts';
-import { launchChromium, openPage } from './helpers/browser.ts';
+import { ARTIFACTS, launchChromium, openPage } from './helpers/browser.ts';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -94,6 +94,40 @@ describe('the dashboard page', () => {
       expect(box && box.width > 0 && box.height > 0, `bar ${statuses.at(-1)} is drawn`).toBe(true);
     }
     expect(statuses).toEqual(expect.arrayContaining(['200', '201']));
+    await context.close();
+  });
+
+  it("draws a lot's occupancy of the last 24 hours, a point per hour, for the lot chosen in its form", async () => {
+    const lot = await lotWithHistory();
+    const admin = await newAdmin();
+    const { context, page } = await openPage(browser);
+    await signIn(page, admin);
+    await openDashboard(page);
+    expect(await page.locator('svg[data-chart="occupancy"]').count()).toBe(0);
+    // The form is a plain GET: no script runs on the page.
+    await page.locator('form#occupancy-lot input[name="lot"]').fill(String(lot.id));
+    await Promise.all([page.waitForURL(/[?&]lot=\d+/), page.locator('form#occupancy-lot button[type="submit"]').click()]);
+    expect(new URL(page.url()).searchParams.get('lot')).toBe(String(lot.id));
+
+    const chart = page.locator(`svg[data-chart="occupancy"][data-lot="${lot.id}"]`);
+    expect(await chart.count()).toBe(1);
+    const points = await chart.locator('circle[data-point]').all();
+    expect(points).toHaveLength(lot.hours);
+    const json = (await api('GET', `/admin/redis-dashboard?lot=${lot.id}`, { token: await bearerToken(admin) })).body;
+    const shown: [string, number][] = [];
+    for (const point of points) {
+      shown.push([(await point.getAttribute('data-hour')) ?? '', Number(await point.getAttribute('data-value'))]);
+      const box = await point.boundingBox();
+      expect(box && box.width > 0 && box.height > 0, `point ${shown.at(-1)![0]} is drawn`).toBe(true);
+    }
+    // The page's figures are the JSON's, hour by hour; the hour under way may have moved on in between (its
+    // average too), the hours before it have not.
+    const byHour = new Map<string, number>(json.lot_occupancy.hours.map((h: { hour: string; avg_occupied: number }) => [h.hour, h.avg_occupied]));
+    const complete = shown.slice(0, -1).filter(([hour]) => byHour.has(hour));
+    expect(complete.length).toBeGreaterThanOrEqual(23);
+    for (const [hour, value] of complete) expect(value, hour).toBe(byHour.get(hour));
+    await chart.screenshot({ path: `${ARTIFACTS}occupancy-chart.png` });
+    expect(shown[0]![1]).toBe(4); // 30 hours ago the lot was left with 4 spots taken, and nothing changed since
     await context.close();
   });
 

@@ -3,10 +3,13 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import type { AppEnv } from '../../app-env.ts';
 import { keys } from '../../redis/keys.ts';
-import { createLot, deleteLot, getLot, listLots, listSpots, MAX_PRICE_PER_HOUR_CENTS, updateLot } from '../../services/lots/lots-service.ts';
+import { createLot, deleteLot, listLots, listSpots, MAX_PRICE_PER_HOUR_CENTS, updateLot } from '../../services/lots/lots-service.ts';
 import { searchLots, startSearch, type NearQuery } from '../../services/lots/geo-search.ts';
 import { defineRoute, serve } from '../define-route.ts';
 import { registerLiveRoute } from './live.ts';
+import { registerOccupancyRoute } from './occupancy.ts';
+import { getLotWithForecast } from '../../services/lots/occupancy.ts';
+import { LotWithForecastSchema } from '../../schemas/occupancy.ts';
 import { Text } from '../../schemas/fields.ts';
 import { DEFAULT_PAGE, PageQuery, pageOf, type PageRequest } from '../../schemas/pagination.ts';
 import { isFirstPage } from '../../services/pagination.ts';
@@ -82,11 +85,16 @@ const getRoute = defineRoute(
     method: 'get',
     path: '/parking-lots/{id}',
     tags: ['Parking lots'],
-    summary: 'One lot with live availability',
+    summary: 'One lot with live availability and a forecast of its free spots',
+    description: [
+      'The lot as the list shows it, and `forecast`: the likely free spots in 1, 2 and 3 hours, from the same hour of the same weekday (UTC) over the past 8 weeks, each with how many weeks it rests on; null while the lot has no history.',
+      '',
+      "Both come from the cache when they can, in the request's one Redis round trip: the lot's entry (`parking_lot:{id}`, exact: every write settles it) and the forecast's (`lot_forecast:{id}`, until the hour ends, at most 15 minutes). The forecast is kept as shares of the capacity, so a capacity change shows at once.",
+    ].join('\n'),
     request: { params: IdParam },
-    responses: { 200: jsonResponse('The lot', LotSchema), ...errors('validation_failed', 'unauthorized', 'not_found') },
+    responses: { 200: jsonResponse('The lot', LotWithForecastSchema), ...errors('validation_failed', 'unauthorized', 'not_found') },
   },
-  { access: 'anyone', prefetch: (c) => [keys.lot(c.req.valid('param').id)] },
+  { access: 'anyone', prefetch: (c) => [keys.lot(c.req.valid('param').id), keys.lotForecast(c.req.valid('param').id)] },
 );
 
 const createLotRoute = defineRoute(
@@ -141,12 +149,13 @@ const spotsRoute = defineRoute(
 
 export function registerLotRoutes(app: OpenAPIHono<AppEnv>): void {
   registerLiveRoute(app);
+  registerOccupancyRoute(app);
   serve(app, listRoute, async (c) => {
     const { search, page } = listQuery(c.req.valid('query'));
     const answer = search ? await searchLots(c.var.deps, search, page) : await listLots(c.var.deps, page);
     return c.json(answer, 200);
   });
-  serve(app, getRoute, async (c) => c.json(await getLot(c.var.deps, c.req.valid('param').id), 200));
+  serve(app, getRoute, async (c) => c.json(await getLotWithForecast(c.var.deps, c.req.valid('param').id), 200));
   serve(app, createLotRoute, async (c) => c.json(await createLot(c.var.deps, c.req.valid('json')), 201));
   serve(app, updateRoute, async (c) => c.json(await updateLot(c.var.deps, c.req.valid('param').id, c.req.valid('json')), 200));
   serve(app, deleteRoute, async (c) => {

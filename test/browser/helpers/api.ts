@@ -1,5 +1,6 @@
 // The API of the Worker under `wrangler dev`, called from Node: accounts, traffic, the dashboard's JSON, and
 // the Upstash stand-in's control endpoint (to take Redis away from the Worker).
+import { neon, neonConfig } from '@neondatabase/serverless';
 import { inject } from 'vitest';
 
 export const origin = inject('browserOrigin');
@@ -93,4 +94,24 @@ export async function setRedisFault(fault: 'refuse' | 'none'): Promise<void> {
     body: JSON.stringify({ fault }),
   });
   if (res.status !== 200) throw new Error(`stand-in control: ${res.status} ${await res.text()}`);
+}
+
+/** Direct SQL on the Worker's database, through the Neon stand-in as the Worker reaches it. */
+export function databaseSql() {
+  neonConfig.fetchEndpoint = inject('browserNeonSqlEndpoint');
+  return neon(inject('browserDatabaseUrl'));
+}
+
+/** A lot with a past occupancy hour 30 hours ago: its last 24 hours all have history. */
+export async function lotWithHistory(): Promise<{ id: number; hours: number }> {
+  const admin = await bearerToken(seededAdmin);
+  const lot = await api('POST', '/parking-lots', {
+    token: admin,
+    body: { name: unique('History lot '), address: '2 Browser Street', pin_code: '560001', price_per_hour_cents: 600, capacity: 8 },
+  });
+  if (lot.status !== 201) throw new Error(`creating a lot: ${lot.status} ${JSON.stringify(lot.body)}`);
+  const hour = Date.now() - (Date.now() % 3_600_000) - 30 * 3_600_000;
+  await databaseSql()`INSERT INTO lot_occupancy_hours (lot_id, hour, min_occupied, max_occupied, occupied_seconds, last_occupied, capacity, last_change_at)
+    VALUES (${lot.body.id}, ${new Date(hour).toISOString()}, 2, 5, 9000, 4, 8, ${new Date(hour + 1_800_000).toISOString()})`;
+  return { id: lot.body.id, hours: 25 };
 }

@@ -7,12 +7,15 @@ import { DailyChart } from './daily-chart.tsx';
 import { DailySummary, DailyTable } from './daily-table.tsx';
 import { formatCount, formatDuration, formatPercent, formatTimestamp } from './format.ts';
 import { AdminPage, renderPage, SignOutForm } from './layout.tsx';
+import { OccupancySection } from './occupancy-chart.tsx';
 import { ResponseCodeChart } from './response-chart.tsx';
 import { CacheSection, CountersTable, RedisServer, TopEndpoints, Unavailable } from './sections.tsx';
 
 export interface DashboardOptions {
   csrf: string;
   user: { email: string; name: string };
+  /** `?lot=` asked for a lot that does not exist. */
+  missingLot?: number;
 }
 
 interface Headline {
@@ -118,6 +121,8 @@ export function DashboardPage({ data, options }: { data: Dashboard; options: Das
             </div>
           </div>
         </section>
+
+        <OccupancySection occupancy={data.lot_occupancy} missing={options.missingLot} />
 
         <div class="columns">
           <section class="panel" id="responses" aria-labelledby="h-responses">

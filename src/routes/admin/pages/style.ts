@@ -93,6 +93,8 @@ svg .series { fill: none; stroke-width: 2.25; stroke-linejoin: round; stroke-lin
 circle.logins, text.logins { fill: var(--c-logins); } circle.registrations, text.registrations { fill: var(--c-registrations); }
 circle.reservations, text.reservations { fill: var(--c-reservations); }
 circle.zero { fill: var(--card); stroke-width: 1.5; }
+.occupied { stroke: var(--c-logins); } circle.occupied { fill: var(--c-logins); } .capacity.series { stroke: var(--muted); stroke-dasharray: 5 4; stroke-width: 1.5; }
+svg .occupancy-band { fill: var(--c-logins); fill-opacity: .15; stroke: none; }
 .registrations.series { stroke-dasharray: 7 4; } .reservations.series { stroke-dasharray: 2 3; }
 .bar-2 { fill: var(--s2); } .bar-3 { fill: var(--s3); } .bar-4 { fill: var(--s4); } .bar-5 { fill: var(--s5); } .bar-x { fill: var(--muted); }
 svg .status { font-weight: 650; font-size: 13px; }
@@ -109,9 +111,10 @@ svg .count { font-size: 13px; }
 .sign-in .panel { padding: 1.5rem; }
 .sign-in h1 { font-size: 1.35rem; margin: 0 0 .25rem; }
 label { display: block; font-weight: 600; margin: .9rem 0 .3rem; }
-input[type=email], input[type=password] { width: 100%; font: inherit; padding: .5rem .6rem; border-radius: 6px;
+input[type=email], input[type=password], input[type=number] { width: 100%; font: inherit; padding: .5rem .6rem; border-radius: 6px;
   border: 1px solid var(--muted); background: var(--bg); color: var(--fg); }
 form#sign-in button { margin-top: 1.25rem; }
+form#occupancy-lot { display: flex; gap: .5rem; align-items: center; flex-wrap: wrap; } form#occupancy-lot label { margin: 0; } form#occupancy-lot input { width: 8rem; }
 .sign-in form#sign-out { margin-top: 1rem; }
 .error { color: var(--alert-fg); background: var(--alert-bg); border: 1px solid var(--alert-line); border-radius: 6px;
   padding: .5rem .75rem; margin: .75rem 0 0; }
