@@ -27,8 +27,7 @@ declare module 'vitest' {
     /** The admin seeded the way `npm run dev` seeds one. */
     browserAdminEmail: string;
     browserAdminPassword: string;
-    /** That Worker's database and the Neon stand-in in front of it, for arranging what the API cannot (past occupancy hours). */
-    browserDatabaseUrl: string;
+    /** The Neon stand-in's SQL endpoint in front of that database, for arranging what the API cannot (past occupancy hours). */
     browserNeonSqlEndpoint: string;
   }
 }
@@ -103,7 +102,6 @@ export default async function setup(project: TestProject) {
     project.provide('browserDatabaseUrl', stack.databaseUrl);
     project.provide('browserAdminEmail', admin.email);
     project.provide('browserAdminPassword', admin.password);
-    project.provide('browserDatabaseUrl', stack.databaseUrl);
     project.provide('browserNeonSqlEndpoint', stack.neonHttp.sqlEndpoint);
   } catch (error) {
     await stopAll();
