@@ -30,6 +30,9 @@ const bindingsSchema = z.object({
   // The platform refuses the 51st subrequest of an invocation on the free plan, the 1 001st on the paid one. With
   // fewer than 21, some step of the daily job could never do a piece of work (jobs/scheduled.ts).
   DAILY_JOB_SUBREQUESTS: integer(45, 21, 10_000),
+  WEBHOOK_RETRY_BASE_SECONDS: integer(30, 1, 3600),
+  WEBHOOK_TIMEOUT_MS: integer(10_000, 100, 30_000),
+  WEBHOOK_DISABLE_AFTER: integer(5, 1, 1000),
 });
 
 type Bindings = z.infer<typeof bindingsSchema>;
@@ -48,6 +51,9 @@ export interface Config {
   databaseTimeoutMs: number;
   /** What one run of the daily job may spend in subrequests (jobs/budget.ts). */
   dailyJobSubrequests: number;
+  /** Webhook deliveries (services/webhooks/): the first retry delay (doubled per attempt), the receiver's time
+   * to answer, and the dead-lettered deliveries in a row that disable a webhook. */
+  webhooks: { retryBaseSeconds: number; timeoutMs: number; disableAfter: number };
 }
 
 /** The Worker cannot run with these settings. `problems` name bindings and rules only, never values. */
@@ -76,6 +82,7 @@ function toConfig(b: Bindings): Config {
     redisCooldownMs: b.REDIS_COOLDOWN_MS,
     databaseTimeoutMs: b.DATABASE_TIMEOUT_MS,
     dailyJobSubrequests: b.DAILY_JOB_SUBREQUESTS,
+    webhooks: { retryBaseSeconds: b.WEBHOOK_RETRY_BASE_SECONDS, timeoutMs: b.WEBHOOK_TIMEOUT_MS, disableAfter: b.WEBHOOK_DISABLE_AFTER },
   };
 }
 

@@ -220,3 +220,5 @@ export const dailyJobState = pgTable('daily_job_state', {
 });
 // The report aggregates and counts (migration 0010) live in a file of their own.
 export * from './report-stats.ts';
+// Webhooks (subscriptions, outbox, deliveries) live in a file of their own.
+export * from './webhooks-schema.ts';

@@ -3,6 +3,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../../db/client.ts';
 import type { Deps } from '../../deps.ts';
 import type { AvailabilityEvent, LotState } from '../../schemas/live.ts';
+import { enqueueAfterResponse } from '../webhooks/outbox.ts';
 
 /** What a change left of a lot: enough for an event. `deleted` ends the streams. */
 export type LotChange = {
@@ -48,8 +49,12 @@ export async function readAvailability(db: Database, lotId: number): Promise<Lot
   return rows[0] ?? null;
 }
 
-/** Tells the lot's live object of a committed change, after the response (see objects/lot-live.ts). */
+/**
+ * Tells the lot's live object of a committed change, after the response (see objects/lot-live.ts), and hands
+ * the webhook events the change wrote (its outbox rows) to the queue.
+ */
 export function notifyLive(deps: Deps, change: LotChange | undefined): void {
   if (!change) return;
+  enqueueAfterResponse(deps);
   deps.request.defer(() => deps.live.getByName(String(change.lot_id)).notify(change));
 }
