@@ -131,7 +131,8 @@ DECLARE
   was text;
 BEGIN
   -- Nobody listening: no work at all. The states kept go stale then, so the first subscription to this event
-  -- clears them (services/webhooks/webhooks-service.ts) and each lot's first check records its state anew.
+  -- takes every lot's state anew (services/webhooks/webhooks-service.ts). A lot with no state yet (a new lot)
+  -- records its first one without an event.
   IF NOT EXISTS (SELECT 1 FROM webhooks w WHERE w.disabled_at IS NULL AND 'lot.state_changed' = ANY (w.events)) THEN
     RETURN NULL;
   END IF;

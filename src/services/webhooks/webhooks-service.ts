@@ -26,12 +26,17 @@ const lotIdsOf = (ids: readonly number[] | null | undefined) => (ids ? arrayOf([
 
 /**
  * lot.state_changed keeps each lot's last state only while someone subscribes (migration webhooks): the first
- * subscription clears what went stale meanwhile, in the statement that makes it.
+ * subscription takes every lot's state as it is now, in the statement that makes it, so the first change it
+ * tells is a real one.
  */
-const clearStaleStates = (wantsStates: boolean, except: number) => sql`
-  stale AS (
-    DELETE FROM webhook_lot_states WHERE ${wantsStates} AND NOT EXISTS (
+const snapshotStates = (wantsStates: boolean, except: number) => sql`
+  snapshot AS (
+    INSERT INTO webhook_lot_states (lot_id, state)
+    SELECT l.id, webhook_lot_state((SELECT count(*)::int FROM spots s WHERE s.lot_id = l.id AND s.status = 'available'), l.capacity)
+    FROM parking_lots l
+    WHERE ${wantsStates} AND NOT EXISTS (
       SELECT 1 FROM webhooks o WHERE o.id <> ${except} AND o.disabled_at IS NULL AND 'lot.state_changed' = ANY (o.events))
+    ON CONFLICT (lot_id) DO UPDATE SET state = EXCLUDED.state
   )`;
 
 const checkUrl = (deps: Deps, url: string) => checkTargetUrl(url, deps.config.environment, dohResolver);
@@ -40,7 +45,7 @@ export async function createWebhook(deps: Deps, input: CreateWebhookBody): Promi
   const url = await checkUrl(deps, input.url);
   const secret = newSigningSecret();
   const { rows } = await deps.db.execute<{ webhook: Webhook }>(sql`
-    WITH ${clearStaleStates(input.events.includes('lot.state_changed'), 0)}, w AS (
+    WITH ${snapshotStates(input.events.includes('lot.state_changed'), 0)}, w AS (
       INSERT INTO webhooks (url, events, lot_ids, secret, description)
       VALUES (${url}, ${uniqueEvents(input.events)}::text[], ${lotIdsOf(input.lot_ids)}::int[], ${secret}, ${input.description ?? null})
       RETURNING *
@@ -79,7 +84,7 @@ export async function updateWebhook(deps: Deps, id: number, patch: UpdateWebhook
   // Subscribing anew to lot states: by adding the event, or by turning a webhook that has it back on.
   const wantsStates = patch.events ? patch.events.includes('lot.state_changed') || false : enabling;
   const { rows } = await deps.db.execute<{ webhook: Webhook }>(sql`
-    WITH ${clearStaleStates(wantsStates, id)}, w AS (UPDATE webhooks SET ${set} WHERE id = ${id} RETURNING *)
+    WITH ${snapshotStates(wantsStates, id)}, w AS (UPDATE webhooks SET ${set} WHERE id = ${id} RETURNING *)
     SELECT ${webhookJson('w')} AS webhook FROM w`);
   if (!rows[0]) throw notFound(id);
   return rows[0].webhook;
