@@ -33,7 +33,7 @@ const workerd: TestProjectInlineConfiguration = {
         // wrangler.toml's consumers with fewer retries, so that a delivery reaches the dead-letter queue in
         // seconds: 4 attempts (1 + 2 + 4 s of delays), enough for a receiver that fails 3 times to recover.
         queueConsumers: {
-          'parkedge-webhooks': { maxBatchSize: 10, maxBatchTimeout: 1, maxRetries: 3, deadLetterQueue: 'parkedge-webhooks-dlq' },
+          'parkedge-webhooks': { maxBatchSize: 10, maxBatchTimeout: 0, maxRetries: 3, deadLetterQueue: 'parkedge-webhooks-dlq' },
           'parkedge-webhooks-dlq': { maxBatchSize: 10, maxBatchTimeout: 1, maxRetries: 10 },
         },
       },
