@@ -2,6 +2,8 @@
 // body of each signed POST, Standard Webhooks style: {type, timestamp, data}).
 import { z } from 'zod';
 import { Count, DbId, Text, Timestamp } from './fields.ts';
+import { LotState } from './live.ts';
+import { ReservationSchema } from './reservations.ts';
 
 export const WebhookEventType = z
   .enum([
@@ -99,14 +101,40 @@ export const DeliverySchema = z
 export type Delivery = z.infer<typeof DeliverySchema>;
 
 export const LotStateChangeSchema = z
-  .object({ lot_id: DbId, state: z.string(), previous_state: z.string(), available_spots: Count, capacity: Count, version: Count, at: Timestamp })
-  .meta({ id: 'LotStateChange', description: "`data` of `lot.state_changed`: the live stream's states (available, almost_full, full)" });
+  .object({ lot_id: DbId, state: LotState, previous_state: LotState, available_spots: Count, capacity: Count, version: Count, at: Timestamp })
+  .meta({ id: 'LotStateChange', description: "`data` of `lot.state_changed`: the live stream's states and rule" });
+
+export const LotUpdatedSchema = z
+  .object({
+    id: DbId,
+    name: z.string(),
+    address: z.string(),
+    pin_code: z.string(),
+    price_per_hour_cents: z.number().int(),
+    capacity: Count,
+    latitude: z.number().nullable(),
+    longitude: z.number().nullable(),
+    updated_at: Timestamp,
+  })
+  .meta({ id: 'LotUpdated', description: '`data` of `lot.updated`: the lot\'s fields after the change' });
+
+export const LotDeletedSchema = z.object({ id: DbId, name: z.string(), deleted_at: Timestamp }).meta({ id: 'LotDeleted' });
+
+/** What `data` holds for each event (the OpenAPI document's `webhooks`, one entry per event). */
+export const webhookData: Record<WebhookEventType, { summary: string; data: z.ZodType }> = {
+  'reservation.created': { summary: 'A spot was booked', data: ReservationSchema },
+  'reservation.parked': { summary: 'A vehicle parked on its reserved spot', data: ReservationSchema },
+  'reservation.completed': { summary: 'A stay ended and was priced', data: ReservationSchema },
+  'reservation.cancelled': { summary: 'A reservation was cancelled', data: ReservationSchema },
+  'lot.state_changed': { summary: 'A lot became available, almost full or full', data: LotStateChangeSchema },
+  'lot.updated': { summary: "An operator changed a lot's fields", data: LotUpdatedSchema },
+  'lot.deleted': { summary: 'A lot was deleted', data: LotDeletedSchema },
+  'waitlist.offered': { summary: 'A freed spot was offered to the head of a waitlist (reserved)', data: z.record(z.string(), z.unknown()) },
+};
 
 /** The JSON body of every delivery. */
-export const WebhookPayloadSchema = z
-  .object({ type: WebhookEventType, timestamp: Timestamp.meta({ description: 'when the change committed' }), data: z.record(z.string(), z.unknown()) })
-  .meta({ id: 'WebhookPayload' });
-export type WebhookPayload = z.infer<typeof WebhookPayloadSchema>;
+export const webhookPayloadOf = (type: WebhookEventType) =>
+  z.object({ type: z.literal(type), timestamp: Timestamp.meta({ description: 'when the change committed' }), data: webhookData[type].data });
 
 /** The body of one queue message: a delivery to attempt. */
 export interface DeliveryMessage {

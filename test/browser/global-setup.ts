@@ -77,6 +77,8 @@ export default async function setup(project: TestProject) {
         // keeps its default of 10.
         RATE_LIMIT_PER_HOUR: '100000',
         RATE_LIMIT_ANONYMOUS_PER_HOUR: '100000',
+        // Webhook retries after 1, 2, 4, 8, 16 s (wrangler.toml's queue: 5 retries, then the dead-letter queue).
+        WEBHOOK_RETRY_BASE_SECONDS: '1',
       },
       `${ARTIFACTS}wrangler-dev.log`,
     );

@@ -129,3 +129,16 @@ describe('webhooks: refused URLs', () => {
     }
   });
 });
+
+describe('webhooks: the OpenAPI document', () => {
+  it('documents every event ParkEdge sends under `webhooks`, with its signature headers and payload', async () => {
+    const doc = (await call('GET', '/openapi.json')).body;
+    expect(Object.keys(doc.webhooks).sort()).toEqual([
+      'lot.deleted', 'lot.state_changed', 'lot.updated', 'reservation.cancelled', 'reservation.completed', 'reservation.created', 'reservation.parked', 'waitlist.offered',
+    ]);
+    const created = doc.webhooks['reservation.created'].post;
+    expect(created.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`).sort()).toEqual(['header:webhook-id', 'header:webhook-signature', 'header:webhook-timestamp']);
+    expect(JSON.stringify(created.requestBody)).toContain('Reservation');
+    expect(doc.paths['/webhooks/{id}/deliveries/{delivery_id}/redeliver'].post.responses['202']).toBeDefined();
+  });
+});

@@ -4,7 +4,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { z } from 'zod';
 import type { AppEnv } from '../../app-env.ts';
 import { PageQuery, pageOf } from '../../schemas/pagination.ts';
-import { CreatedWebhookSchema, CreateWebhookBody, DeliverySchema, UpdateWebhookBody, WebhookSchema } from '../../schemas/webhooks.ts';
+import { CreatedWebhookSchema, CreateWebhookBody, DeliverySchema, UpdateWebhookBody, webhookData, WebhookEventType, webhookPayloadOf, WebhookSchema } from '../../schemas/webhooks.ts';
 import { createWebhook, deleteWebhook, getWebhook, listDeliveries, listWebhooks, redeliver, updateWebhook } from '../../services/webhooks/webhooks-service.ts';
 import { defineRoute, serve } from '../define-route.ts';
 import { errors, IdParam, jsonBody, jsonResponse } from '../openapi.ts';
@@ -113,7 +113,28 @@ const redeliverRoute = defineRoute(
   { access: 'admin' },
 );
 
+const SignatureHeaders = z.object({
+  'webhook-id': z.string().meta({ description: '`msg_<delivery id>`: the same on every attempt; drop repeats by it', example: 'msg_42' }),
+  'webhook-timestamp': z.string().meta({ description: 'Unix seconds of this attempt', example: '1764590400' }),
+  'webhook-signature': z.string().meta({ description: '`v1,` + base64 HMAC-SHA256 of `id.timestamp.body`, keyed with the secret\'s bytes', example: 'v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=' }),
+});
+
+/** The requests ParkEdge sends: the document's `webhooks`, one per event. */
+function documentDeliveries(app: OpenAPIHono<AppEnv>): void {
+  for (const type of WebhookEventType.options) {
+    app.openAPIRegistry.registerWebhook({
+      method: 'post',
+      path: type,
+      summary: webhookData[type].summary,
+      description: signing,
+      request: { headers: SignatureHeaders, body: jsonBody(webhookPayloadOf(type)) },
+      responses: { 200: { description: 'Any 2xx within the timeout: delivered. Anything else, or no answer: retried.' } },
+    });
+  }
+}
+
 export function registerWebhookRoutes(app: OpenAPIHono<AppEnv>): void {
+  documentDeliveries(app);
   serve(app, createRoute, async (c) => c.json(await createWebhook(c.var.deps, c.req.valid('json')), 201));
   serve(app, listRoute, async (c) => c.json(await listWebhooks(c.var.deps, c.req.valid('query')), 200));
   serve(app, getRoute, async (c) => c.json(await getWebhook(c.var.deps, c.req.valid('param').id), 200));
