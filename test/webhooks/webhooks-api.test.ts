@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { call, testEnv } from '../helpers/http.ts';
 import { book, makeAdmin, makeLot, makeUser, sql } from '../helpers/fixtures.ts';
 import { makeReceiver, subscribe, waitFor } from '../helpers/webhooks.ts';
+import { checkTargetUrl } from '../../src/services/webhooks/target-url.ts';
 
 const webhookCount = async () => Number((await sql`SELECT count(*)::int AS n FROM webhooks`)[0]!.n);
 
@@ -140,5 +141,16 @@ describe('webhooks: the OpenAPI document', () => {
     expect(created.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`).sort()).toEqual(['header:webhook-id', 'header:webhook-signature', 'header:webhook-timestamp']);
     expect(JSON.stringify(created.requestBody)).toContain('Reservation');
     expect(doc.paths['/webhooks/{id}/deliveries/{delivery_id}/redeliver'].post.responses['202']).toBeDefined();
+  });
+});
+
+describe('webhooks: the production URL policy', () => {
+  const resolving = (addresses: string[] | undefined) => async () => addresses;
+  it('resolves a host name and refuses it when any address is not public', async () => {
+    await expect(checkTargetUrl('https://hooks.example.com/x', 'production', resolving(['93.184.216.34', '2606:2800:220:1::1']))).resolves.toBe('https://hooks.example.com/x');
+    for (const addresses of [['93.184.216.34', '10.0.0.7'], ['127.0.0.1'], ['169.254.169.254'], ['fd12::1'], ['::ffff:192.168.1.1'], undefined, []]) {
+      await expect(checkTargetUrl('https://hooks.example.com/x', 'production', resolving(addresses)), String(addresses)).rejects.toMatchObject({ code: 'validation_failed' });
+    }
+    await expect(checkTargetUrl('https://hooks.example.com/x', 'production', async () => { throw new Error('DNS down'); })).rejects.toMatchObject({ code: 'validation_failed' });
   });
 });
