@@ -2,6 +2,8 @@ import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 
 const bench = Boolean(process.env.PARKEDGE_BENCH);
+// `npm run bench:scale`: its own setup seeds two databases (bench/scale-setup.ts), too slow for the other benches.
+const scale = Boolean(process.env.PARKEDGE_SCALE);
 
 // The Worker's code inside workerd (Cloudflare's vitest plugin), on the stack of test/global-setup.ts.
 const workerd: TestProjectInlineConfiguration = {
@@ -29,6 +31,7 @@ const workerd: TestProjectInlineConfiguration = {
           // Webhook retries in seconds, not minutes (1, 2, 4 s), and a receiver disabled after 2 dead deliveries.
           WEBHOOK_RETRY_BASE_SECONDS: '1',
           WEBHOOK_DISABLE_AFTER: '2',
+          ...(scale ? { SCALE_WORLDS: inject('scaleWorlds') } : {}),
         },
         // wrangler.toml's consumers with fewer retries, so that a delivery reaches the dead-letter queue in
         // seconds: 4 attempts (1 + 2 + 4 s of delays), enough for a receiver that fails 3 times to recover.
@@ -41,10 +44,10 @@ const workerd: TestProjectInlineConfiguration = {
   ],
   test: {
     name: 'workerd',
-    globalSetup: ['./test/global-setup.ts'],
+    globalSetup: scale ? ['./test/global-setup.ts', './bench/scale-setup.ts'] : ['./test/global-setup.ts'],
     // `npm run bench:roundtrips` runs the benchmark files instead of the tests, on the same stack.
-    include: bench ? ['bench/**/*.bench.ts'] : ['test/**/*.test.ts'],
-    exclude: ['test/browser/**', '**/node_modules/**'],
+    include: scale ? ['bench/scale.bench.ts'] : bench ? ['bench/**/*.bench.ts'] : ['test/**/*.test.ts'],
+    exclude: ['test/browser/**', '**/node_modules/**', ...(scale ? [] : ['bench/scale.bench.ts'])],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

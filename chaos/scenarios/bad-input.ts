@@ -30,6 +30,25 @@ const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
  */
 const BEFORE_ANY_SERVICE = new Set(['invalid_json', 'payload_too_large', 'unsupported_media_type', 'unauthorized', 'rate_limited']);
 
+/**
+ * The answer's body; of an event stream (GET /parking-lots/:id/live), which stays open for its lifetime, only
+ * what arrives in its first second — the current state comes first — then the stream is closed.
+ */
+async function bodyOf(res: Response): Promise<string> {
+  if (!(res.headers.get('content-type') ?? '').startsWith('text/event-stream') || !res.body) return res.text();
+  const reader = res.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  const until = Date.now() + 1_000;
+  while (Date.now() < until) {
+    const chunk = await Promise.race([reader.read(), new Promise<null>((resolve) => setTimeout(resolve, until - Date.now(), null))]);
+    if (!chunk || chunk.done) break;
+    text += decoder.decode(chunk.value, { stream: true });
+  }
+  await reader.cancel().catch(() => {});
+  return text;
+}
+
 export async function runBadInput(world: World, report: Report, corpus: number): Promise<BadInputFigures> {
   const name = '(e) bad input';
   const operations = await loadOperations(world.origin);
@@ -59,7 +78,7 @@ export async function runBadInput(world: World, report: Report, corpus: number):
       unsendable += 1; // fetch itself refused it (a header value it cannot send): nothing reached the Worker
       return true;
     }
-    const text = await res.text();
+    const text = await bodyOf(res);
     sent[opName] = (sent[opName] ?? 0) + 1;
     let json: unknown = null;
     try {

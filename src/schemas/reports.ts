@@ -43,7 +43,8 @@ export const UserReportSchema = z
       z.object({ lot_id: DbId.nullable(), name: z.string().nullable(), reservations: Count, minutes_parked: Count, spent_cents: Cents }).meta({
         description: 'Reservations of lots deleted since are one row with lot_id and name null',
       }),
-    ),
+    ).meta({ description: 'One page of the lots the caller used, by lot id (100; `per_lot_cursor` asks for another), the deleted lots\' row last' }),
+    per_lot_next_cursor: NextCursor.meta({ description: 'Pass as `per_lot_cursor` for the next page of `per_lot`; null on the last page.' }),
     recent: z.array(ReservationSchema).meta({ description: 'One page of the history, newest first: the 20 newest unless `cursor` or `limit` say otherwise' }),
     recent_next_cursor: NextCursor,
   })

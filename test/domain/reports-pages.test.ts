@@ -1,4 +1,4 @@
-// The lists of the reports page by keyset: `lots` of /reports and `recent` of /user-reports are the first page
+// The lists of the reports page by keyset: `lots` of /reports, `recent` and `per_lot` of /user-reports are the first page
 // unless `limit`/`cursor` say otherwise, a walk meets every row once while rows come and go, a cursor that is
 // not the list's own is refused before the request costs anything, and the CSV exports stream every page, one
 // Postgres round trip a page. On a database of the file's own, so that it knows every lot there is.
@@ -135,6 +135,34 @@ describe('the history of /user-reports', () => {
   });
 });
 
+describe('the per-lot rows of /user-reports', () => {
+  it('are a page of 100 lots by id, the deleted lots last; a walk meets every lot once, every page with the whole totals', async () => {
+    const user = await register('lots-fleet');
+    await addLots(130);
+    const lots = (await lotIds()).slice(-130);
+    await db.sql.query(
+      `INSERT INTO reservations (user_id, lot_id, spot_number, vehicle_plate, status, reserved_at, released_at, price_per_hour_cents)
+       SELECT $1::int, l, 1, 'L' || l, 'cancelled', now() - interval '1 hour', now() - interval '50 minutes', 100 FROM unnest($2::int[]) l`,
+      [user.id, lots],
+    );
+    await addHistory(user.id, 2); // on a lot deleted since: the row without id, last
+    const first = await get('/user-reports', user.token);
+    expect(first.status, first.text).toBe(200);
+    expect(first.body.per_lot.map((row: any) => row.lot_id)).toEqual(lots.slice(0, 100));
+    const walked: any[] = [];
+    let cursor: string | null = null;
+    do {
+      const res = await get(`/user-reports${cursor ? `?per_lot_cursor=${cursor}` : ''}`, user.token);
+      expect(res.status, res.text).toBe(200);
+      expect(res.body.reservations.cancelled).toBe(132);
+      walked.push(...res.body.per_lot);
+      cursor = res.body.per_lot_next_cursor;
+    } while (cursor !== null);
+    expect(walked.map((row) => row.lot_id)).toEqual([...lots, null]);
+    expect(walked.map((row) => row.reservations)).toEqual([...lots.map(() => 1), 2]);
+  });
+});
+
 describe('page parameters', () => {
   const foreign = encodeCursor('user-report-recent', [5]);
   it.each([
@@ -143,6 +171,7 @@ describe('page parameters', () => {
     ['/reports', `cursor=${encodeCursor('report-lots', [2 ** 40])}`, 'cursor'],
     ['/reports', `cursor=${encodeCursor('report-lots', [1.5])}`, 'cursor'],
     ['/user-reports', `cursor=${encodeCursor('report-lots', [5])}`, 'cursor'],
+    ['/user-reports', `per_lot_cursor=${foreign}`, 'per_lot_cursor'],
     ['/user-reports', 'limit=0', 'limit'],
     ['/reports', 'limit=501', 'limit'],
   ])('refuses %s?%s with 422 naming the field, before any Redis or Postgres round trip', async (path, query, field) => {

@@ -217,7 +217,7 @@ describe('GET /user-reports', () => {
   it('answers zeros and empty lists for a driver without reservations', async () => {
     const fresh = await makeUser();
     const res = await call('GET', '/user-reports', { token: fresh.token });
-    expect(res.body).toEqual({ reservations: { reserved: 0, parked: 0, completed: 0, cancelled: 0 }, minutes_parked: 0, spent_cents: 0, per_lot: [], recent: [], recent_next_cursor: null });
+    expect(res.body).toEqual({ reservations: { reserved: 0, parked: 0, completed: 0, cancelled: 0 }, minutes_parked: 0, spent_cents: 0, per_lot: [], per_lot_next_cursor: null, recent: [], recent_next_cursor: null });
     const csv = await call('GET', '/user-reports?format=csv', { token: fresh.token });
     expect(csvLines(csv.text)).toHaveLength(1);
   });

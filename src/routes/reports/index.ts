@@ -10,7 +10,7 @@ import { csvStream, type CsvColumn } from '../../services/csv.ts';
 import { decodeCursor } from '../../services/pagination.ts';
 import { buildAdminReport } from '../../services/reports/admin-report.ts';
 import { lotColumns, lotPages, LOTS_LIST } from '../../services/reports/lot-table.ts';
-import { buildUserReport, historyPages, RECENT, RECENT_LIST, reservationColumns } from '../../services/reports/user-report.ts';
+import { buildUserReport, historyPages, PER_LOT_LIST, PER_LOT_PAGE, RECENT, RECENT_LIST, reservationColumns } from '../../services/reports/user-report.ts';
 import { currentUser } from '../current-user.ts';
 import { defineRoute, serve } from '../define-route.ts';
 import { errors } from '../openapi.ts';
@@ -49,6 +49,13 @@ const reportQuery = (list: string, defaultLimit: number, what: string) =>
       .meta({ param: { name: 'cursor', in: 'query' }, description: `The previous answer's \`${list === LOTS_LIST ? 'lots' : 'recent'}_next_cursor\`; none for the first page.` }),
   });
 
+// `per_lot` pages too: a fleet account may have used every lot there is (bench:scale).
+const userReportQuery = reportQuery(RECENT_LIST, RECENT, 'Reservations').extend({
+  per_lot_cursor: PageQuery.shape.cursor
+    .refine((cursor) => holdsId(PER_LOT_LIST, cursor), 'not a cursor of this list: pass a next_cursor as it was given')
+    .meta({ param: { name: 'per_lot_cursor', in: 'query' }, description: `The previous answer's \`per_lot_next_cursor\`: the next ${PER_LOT_PAGE} lots of \`per_lot\`; none for the first page.` }),
+});
+
 const csvContent = (columns: readonly CsvColumn<never>[]) => ({
   schema: z.string().meta({
     description: 'RFC 4180 with CRLF line ends and a header row; text cells starting with = + - @ (or tab, CR) get a leading `\'`.',
@@ -80,8 +87,8 @@ const userReportRoute = defineRoute(
     tags: ['Reports'],
     summary: "The caller's own reservations: by status, minutes parked, money spent, per lot, recent",
     description:
-      "`recent` is one page of the caller's reservations, newest first (`limit`, `cursor`, `recent_next_cursor`); `?format=csv` downloads all of them, one column per reservation field.",
-    request: { query: reportQuery(RECENT_LIST, RECENT, 'Reservations') },
+      "`recent` is one page of the caller's reservations, newest first (`limit`, `cursor`, `recent_next_cursor`); `per_lot` one page of the lots they used, by id (`per_lot_cursor`, `per_lot_next_cursor`); the totals count every reservation on every page. `?format=csv` downloads all of the reservations, one column per reservation field.",
+    request: { query: userReportQuery },
     responses: {
       200: { description: 'The report, or the history as CSV', content: { 'application/json': { schema: UserReportSchema }, 'text/csv': csvContent(reservationColumns) } },
       ...errors('validation_failed', 'unauthorized'),
@@ -111,8 +118,9 @@ export function registerReportRoutes(app: OpenAPIHono<AppEnv>): void {
   serve(app, userReportRoute, async (c) => {
     const deps = c.var.deps;
     const userId = currentUser(c).id;
-    const { format, limit, cursor } = c.req.valid('query');
+    const { format, limit, cursor, per_lot_cursor } = c.req.valid('query');
     if (format === 'csv') return csvDownload(c, 'parkedge-my-reservations', reservationColumns, historyPages(deps, userId));
-    return c.json(await buildUserReport(deps, userId, { limit, before: cursorId(RECENT_LIST, cursor) ?? null }), 200);
+    const page = { limit, before: cursorId(RECENT_LIST, cursor) ?? null };
+    return c.json(await buildUserReport(deps, userId, page, cursorId(PER_LOT_LIST, per_lot_cursor) ?? 0), 200);
   });
 }

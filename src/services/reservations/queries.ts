@@ -27,9 +27,15 @@ export async function listReservations(deps: Deps, actor: User, filter: Reservat
   if (filter.lot_id !== undefined) conditions.push(sql`r.lot_id = ${filter.lot_id}`);
   if (filter.status !== undefined) conditions.push(sql`r.status = ${filter.status}::reservation_status`);
   const where = conditions.length > 0 ? sql.join(conditions, sql` AND `) : sql`true`;
+  // The page's ids first, from the index of the filter alone (an index-only range of (status, id), (lot_id, id),
+  // (user_id, id) or the primary key), then their rows. Asked in one step, PostgreSQL walked the primary key
+  // backwards and filtered, assuming the matches spread evenly over the ids; but the newest reservations are the
+  // running ones, so a page of completed or cancelled ones read past every one of them first (bench:scale: 60 909
+  // rows for one page of cancelled among 1 000 000, 40 ms; test/domain/reservation-list-plans.test.ts).
   const result = await deps.db.execute<{ reservation: Reservation }>(sql`
-    SELECT api_reservation(r) AS reservation FROM reservations r WHERE ${where}
-    ORDER BY r.id DESC LIMIT ${filter.limit + 1}`);
+    SELECT api_reservation(o) AS reservation FROM reservations o
+    WHERE o.id IN (SELECT r.id FROM reservations r WHERE ${where} ORDER BY r.id DESC LIMIT ${filter.limit + 1})
+    ORDER BY o.id DESC`);
   return toPage('reservations', result.rows.map((row) => row.reservation), filter, (r) => [r.id]);
 }
 
