@@ -123,7 +123,7 @@ export async function updateLot(deps: Deps, id: number, patch: LotPatch): Promis
   const { lot, change } = done;
   // A new capacity changed the free spots (and raised the version); any other change is dropped by the object.
   if (patch.capacity !== undefined) notifyLive(deps, change);
-  else enqueueAfterResponse(deps); // lot.updated, written by its trigger
+  else if (change.webhooks) enqueueAfterResponse(deps); // lot.updated, written by its trigger
   return lot;
 }
 
