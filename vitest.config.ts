@@ -27,7 +27,17 @@ const workerd: TestProjectInlineConfiguration = {
           LISTS_REDIS_URL: inject('listsRedisUrl'),
           CRON_REDIS_URL: inject('cronRedisUrl'),
           CRON_DATABASE_URL: inject('cronDatabaseUrl'),
+          WEBHOOK_RECEIVER_URL: inject('webhookReceiverUrl'),
+          // Webhook retries in seconds, not minutes (1, 2, 4 s), and a receiver disabled after 2 dead deliveries.
+          WEBHOOK_RETRY_BASE_SECONDS: '1',
+          WEBHOOK_DISABLE_AFTER: '2',
           ...(scale ? { SCALE_WORLDS: inject('scaleWorlds') } : {}),
+        },
+        // wrangler.toml's consumers with fewer retries, so that a delivery reaches the dead-letter queue in
+        // seconds: 4 attempts (1 + 2 + 4 s of delays), enough for a receiver that fails 3 times to recover.
+        queueConsumers: {
+          'parkedge-webhooks': { maxBatchSize: 10, maxBatchTimeout: 0, maxRetries: 3, deadLetterQueue: 'parkedge-webhooks-dlq' },
+          'parkedge-webhooks-dlq': { maxBatchSize: 10, maxBatchTimeout: 1, maxRetries: 10 },
         },
       },
     })),

@@ -16,6 +16,7 @@ import { registerLotRoutes } from './routes/lots/index.ts';
 import { registerReportRoutes } from './routes/reports/index.ts';
 import { registerReservationRoutes } from './routes/reservations/index.ts';
 import { registerUserRoutes } from './routes/users/index.ts';
+import { registerWebhookRoutes } from './routes/webhooks/index.ts';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -49,6 +50,7 @@ export function createApp() {
   registerLotRoutes(app);
   registerReservationRoutes(app);
   registerReportRoutes(app);
+  registerWebhookRoutes(app);
   registerAdminRoutes(app);
   registerDocs(app);
   endpoints = routePatterns(app.routes);

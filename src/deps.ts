@@ -51,10 +51,12 @@ export interface Deps {
   redis: RedisStore;
   /** The lots' live objects (GET /parking-lots/:id/live), told of every committed change of a lot. */
   live: Env['LOT_LIVE'];
+  /** Webhook deliveries to make (services/webhooks/outbox.ts): the ids of outbox rows. */
+  webhookQueue: Env['WEBHOOK_QUEUE'];
   request: RequestWork;
 }
 
 export function makeDeps(env: Env): Deps {
   const config = readConfig(env);
-  return { config, db: createDatabase(config), redis: createRedisStore(config), live: env.LOT_LIVE, request: new RequestWork() };
+  return { config, db: createDatabase(config), redis: createRedisStore(config), live: env.LOT_LIVE, webhookQueue: env.WEBHOOK_QUEUE, request: new RequestWork() };
 }

@@ -39,6 +39,9 @@ const bindingsSchema = z.object({
   LIVE_HEARTBEAT_MS: integer(LIVE.heartbeatMs, 500, 600_000),
   // Only `npm run bench` sets `off`: the cost of sending each command alone, as a typical Upstash app does.
   REDIS_BATCHING: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
+  WEBHOOK_RETRY_BASE_SECONDS: integer(30, 1, 3600),
+  WEBHOOK_TIMEOUT_MS: integer(10_000, 100, 30_000),
+  WEBHOOK_DISABLE_AFTER: integer(5, 1, 1000),
 });
 
 type Bindings = z.infer<typeof bindingsSchema>;
@@ -61,6 +64,9 @@ export interface Config {
   live: { perLot: number; perIp: number; maxLifetimeMs: number; idleMs: number; heartbeatMs: number };
   /** Commands queued in one tick leave in one pipeline (on), or each in a round trip of its own (off). */
   redisBatching: boolean;
+  /** Webhook deliveries (services/webhooks/): the first retry delay (doubled per attempt), the receiver's time
+   * to answer, and the dead-lettered deliveries in a row that disable a webhook. */
+  webhooks: { retryBaseSeconds: number; timeoutMs: number; disableAfter: number };
 }
 
 /** The Worker cannot run with these settings. `problems` name bindings and rules only, never values. */
@@ -91,6 +97,7 @@ function toConfig(b: Bindings): Config {
     dailyJobSubrequests: b.DAILY_JOB_SUBREQUESTS,
     live: { perLot: b.LIVE_MAX_PER_LOT, perIp: b.LIVE_MAX_PER_IP, maxLifetimeMs: b.LIVE_MAX_LIFETIME_MS, idleMs: b.LIVE_IDLE_MS, heartbeatMs: b.LIVE_HEARTBEAT_MS },
     redisBatching: b.REDIS_BATCHING === 'on',
+    webhooks: { retryBaseSeconds: b.WEBHOOK_RETRY_BASE_SECONDS, timeoutMs: b.WEBHOOK_TIMEOUT_MS, disableAfter: b.WEBHOOK_DISABLE_AFTER },
   };
 }
 

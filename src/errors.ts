@@ -15,6 +15,8 @@ export const errorStatus = {
   spots_in_use: 409,
   user_has_active_reservation: 409,
   last_admin: 409,
+  delivery_pending: 409,
+  webhook_disabled: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   validation_failed: 422,

@@ -8,6 +8,7 @@ import { freePort, postgresAnswers } from '../dev/lib/probe.ts';
 import { spawnRedisServer } from '../dev/lib/redis-server.ts';
 import { startStack } from '../dev/lib/stack.ts';
 import { startRedisRest } from '../dev/redis-rest/server.ts';
+import { startWebhookReceiver } from './helpers/webhook-receiver.ts';
 
 // Each run has its own database and (where redis-server is installed) its own Redis, so that runs started
 // side by side — two terminals, a watcher and CI — never see each other's data.
@@ -29,6 +30,7 @@ declare module 'vitest' {
     listsRedisUrl: string;
     cronRedisUrl: string;
     cronDatabaseUrl: string;
+    webhookReceiverUrl: string;
   }
 }
 
@@ -95,6 +97,8 @@ export default async function setup(project: TestProject) {
   await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
   const hangingPort = (hanging.address() as net.AddressInfo).port;
 
+  const receiver = await startWebhookReceiver();
+
   project.provide('redisRestUrl', stack.redisRest.url);
   project.provide('redisToken', stack.redisToken);
   project.provide('neonSqlEndpoint', stack.neonHttp.sqlEndpoint);
@@ -110,8 +114,11 @@ export default async function setup(project: TestProject) {
   project.provide('cronRedisUrl', cron.url);
   project.provide('cronDatabaseUrl', stack.postgresKind === 'postgres' ? cronDatabase.toString() : stack.databaseUrl);
 
+  project.provide('webhookReceiverUrl', receiver.url);
+
   return async () => {
     hanging.close();
+    await receiver.close();
     await isolated.close();
     await scan.close();
     await cron.close();

@@ -222,3 +222,5 @@ export const dailyJobState = pgTable('daily_job_state', {
 export * from './report-stats.ts';
 // A lot's occupancy by the hour (migration 0013).
 export * from './occupancy.ts';
+// Webhooks (subscriptions, outbox, deliveries) live in a file of their own.
+export * from './webhooks-schema.ts';

@@ -90,6 +90,8 @@ export default async function setup(project: TestProject) {
         LIVE_MAX_LIFETIME_MS: '20000',
         LIVE_IDLE_MS: '4000',
         LIVE_HEARTBEAT_MS: '1000',
+        // Webhook retries after 1, 2, 4, 8, 16 s (wrangler.toml's queue: 5 retries, then the dead-letter queue).
+        WEBHOOK_RETRY_BASE_SECONDS: '1',
       },
       `${ARTIFACTS}wrangler-dev.log`,
     );

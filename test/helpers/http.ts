@@ -22,6 +22,8 @@ export interface TestEnv extends Env {
   CRON_REDIS_URL: string;
   /** A PostgreSQL database that only test/redis/cron-scale.test.ts uses (the shared one under PGlite). */
   CRON_DATABASE_URL: string;
+  /** The loopback webhook receiver (helpers/webhook-receiver.ts). */
+  WEBHOOK_RECEIVER_URL: string;
 }
 
 export const testEnv = env as unknown as TestEnv;

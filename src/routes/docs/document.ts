@@ -18,7 +18,7 @@ previous page as \`?cursor=\` for the next one, until it is null. Every response
 **Errors.** Every error has one shape, \`{"error": {"code": "snake_case_code", "message": "a sentence", "details": ...}}\`,
 with the status of its code: 400 \`invalid_json\`, 401 \`unauthorized\` or \`invalid_credentials\`, 403 \`forbidden\`,
 404 \`not_found\`, 409 a conflict with its own code (\`email_taken\`, \`lot_full\`, \`vehicle_already_parked\`,
-\`invalid_transition\`, \`spots_in_use\`, \`user_has_active_reservation\`), 413 \`payload_too_large\` (bodies over
+\`invalid_transition\`, \`spots_in_use\`, \`user_has_active_reservation\`, \`delivery_pending\`, \`webhook_disabled\`), 413 \`payload_too_large\` (bodies over
 64 KiB), 415 \`unsupported_media_type\` (a body that is not \`application/json\`), 422 \`validation_failed\` (\`details\`
 lists each bad field as \`{field, in, message}\`) or \`idempotency_key_reused\`, 429 \`rate_limited\`, 503
 \`database_unavailable\`. \`details\` is optional. A response never holds a stack trace or SQL.
@@ -44,6 +44,7 @@ const tagDescriptions: [name: string, description: string][] = [
   ['Users', 'User accounts: admins manage everyone, a user sees and changes themself.'],
   ['Parking lots', 'Lots and their spots, with live availability.'],
   ['Reservations', 'Book a spot, park, release (with the cost) or cancel.'],
+  ['Webhooks', 'For operators: signed notifications of reservations and lots (Standard Webhooks), with a delivery log.'],
   ['Reports', 'Occupancy, revenue and usage: for admins over everything, for users over their own history.'],
   ['Admin dashboard', 'The Redis dashboard for admins, and the forms that sign a browser in and out.'],
   ['Health', 'For uptime monitors: never rate limited, no authentication.'],

@@ -7,6 +7,7 @@ import { counters, keys, liveBucketOf, ttl } from '../../redis/keys.ts';
 import { afterWrite, cached, invalidateNow, writing } from '../cache.ts';
 import { lockLot } from './lot-lock.ts';
 import { availabilitySql, notifyLive, type LotChange } from '../live/availability.ts';
+import { enqueueAfterResponse } from '../webhooks/outbox.ts';
 import { redisPosition } from './geo-point.ts';
 import { placeLot, whileMoving } from './geo-positions.ts';
 
@@ -122,6 +123,7 @@ export async function updateLot(deps: Deps, id: number, patch: LotPatch): Promis
   const { lot, change } = done;
   // A new capacity changed the free spots (and raised the version); any other change is dropped by the object.
   if (patch.capacity !== undefined) notifyLive(deps, change);
+  else if (change.webhooks) enqueueAfterResponse(deps); // lot.updated, written by its trigger
   return lot;
 }
 
