@@ -16,6 +16,7 @@ import { registerLotRoutes } from './routes/lots/index.ts';
 import { registerReportRoutes } from './routes/reports/index.ts';
 import { registerReservationRoutes } from './routes/reservations/index.ts';
 import { registerUserRoutes } from './routes/users/index.ts';
+import { registerWaitlistRoutes } from './routes/waitlist/index.ts';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -48,6 +49,7 @@ export function createApp() {
   registerUserRoutes(app);
   registerLotRoutes(app);
   registerReservationRoutes(app);
+  registerWaitlistRoutes(app);
   registerReportRoutes(app);
   registerAdminRoutes(app);
   registerDocs(app);

@@ -30,6 +30,8 @@ const bindingsSchema = z.object({
   // The platform refuses the 51st subrequest of an invocation on the free plan, the 1 001st on the paid one. With
   // fewer than 21, some step of the daily job could never do a piece of work (jobs/scheduled.ts).
   DAILY_JOB_SUBREQUESTS: integer(45, 21, 10_000),
+  // How long a freed spot is held for the head of a lot's waitlist (at most a day: the column's check).
+  WAITLIST_HOLD_SECONDS: integer(300, 1, 86_400),
 });
 
 type Bindings = z.infer<typeof bindingsSchema>;
@@ -48,6 +50,8 @@ export interface Config {
   databaseTimeoutMs: number;
   /** What one run of the daily job may spend in subrequests (jobs/budget.ts). */
   dailyJobSubrequests: number;
+  /** How long an offer to the head of a waitlist holds its spot (stored with each entry as it joins). */
+  waitlistHoldSeconds: number;
 }
 
 /** The Worker cannot run with these settings. `problems` name bindings and rules only, never values. */
@@ -76,6 +80,7 @@ function toConfig(b: Bindings): Config {
     redisCooldownMs: b.REDIS_COOLDOWN_MS,
     databaseTimeoutMs: b.DATABASE_TIMEOUT_MS,
     dailyJobSubrequests: b.DAILY_JOB_SUBREQUESTS,
+    waitlistHoldSeconds: b.WAITLIST_HOLD_SECONDS,
   };
 }
 
