@@ -7,10 +7,15 @@
 // gave it: an old or repeated one is dropped, so a watcher never goes back in time; one that skips a version
 // waits for the one it skipped (overtaken on the way), and when that never comes (lost) the lot is read again. A new watcher starts with the last
 // state known, read again from Postgres when older than STATE_FRESH_MS; with Postgres down it is served as is.
+//
+// The waitlist: a change that offered held spots is followed by a `waitlist.offered` event per offer, and the
+// object's alarm wakes when the lot's next offer ends to lapse it (./lot-live/holds.ts), the same alarm that
+// expires sockets and beats the event streams.
 import { DurableObject } from 'cloudflare:workers';
 import { makeDeps } from '../deps.ts';
 import type { AvailabilityEvent } from '../schemas/live.ts';
 import { eventOf, readAvailability, type LotChange } from '../services/live/availability.ts';
+import { EARLY_MS, lapseDue, offeredEvents, RETRY_MS, type Hold } from './lot-live/holds.ts';
 import { LIMITS, refusal, type Refusal } from './lot-live/limits.ts';
 import { SseWatchers } from './lot-live/sse.ts';
 import { Watchers } from './lot-live/sockets.ts';
@@ -26,6 +31,8 @@ export class LotLive extends DurableObject<Env> {
   /** Changes that came before their predecessor, by version. */
   private readonly early = new Map<number, LotChange>();
   private gapTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the lot's next offer ends; undefined until read from storage. */
+  private hold: Hold | null | undefined;
   private readonly sse = new SseWatchers();
   private readonly sockets = new Watchers(this.ctx);
 
@@ -94,7 +101,36 @@ export class LotLive extends DurableObject<Env> {
     const now = Date.now();
     this.sockets.expire(now);
     this.sse.heartbeat(now);
+    const hold = await this.loadHold();
+    if (hold && hold.until <= now) await this.lapse(hold.lot);
     await this.scheduleAlarm();
+  }
+
+  /** Lapses the offers whose time is up; their spots go to the next in the queue, told as any change. */
+  private async lapse(lotId: number): Promise<void> {
+    const known = (await this.load())?.change.version ?? -1;
+    let change: LotChange | null;
+    try {
+      change = await lapseDue(this.env, lotId, known);
+    } catch {
+      return this.setHold({ lot: lotId, until: Date.now() + RETRY_MS });
+    }
+    if (!change) return this.setHold(null);
+    await this.notify(change);
+    // Nothing lapsed (an early alarm, by the database's clock): the deadline stands, looked at again shortly.
+    if (change.version <= known) await this.setHold(holdOf(change));
+  }
+
+  private async loadHold(): Promise<Hold | null> {
+    this.hold ??= (await this.ctx.storage.get<Hold>('hold')) ?? null;
+    return this.hold;
+  }
+
+  private async setHold(hold: Hold | null): Promise<void> {
+    if (hold && hold.until <= Date.now()) hold = { ...hold, until: Date.now() + EARLY_MS };
+    this.hold = hold;
+    if (hold) await this.ctx.storage.put('hold', hold);
+    else await this.ctx.storage.delete('hold');
   }
 
   override async webSocketMessage(): Promise<void> {
@@ -147,18 +183,28 @@ export class LotLive extends DurableObject<Env> {
     await this.ctx.storage.put('history', history);
     const previous = before ? eventOf(before, at).state : event.state;
     const stateEvent = previous === event.state ? null : { lot_id: event.lot_id, state: event.state, previous_state: previous, version: event.version, at: event.at };
-    this.sockets.send(event, stateEvent);
-    this.sse.send(event, stateEvent);
+    const offers = offeredEvents(change, event.at);
+    this.sockets.send(event, stateEvent, offers);
+    this.sse.send(event, stateEvent, offers);
     if (deleted) {
       this.sockets.closeAll(4404, 'the lot was deleted');
       this.sse.closeAll('deleted');
       await this.ctx.storage.deleteAll();
       this.known = null;
+      this.hold = null;
+      return;
     }
+    await this.setHold(holdOf(change));
+    await this.scheduleAlarm();
   }
 
   private async scheduleAlarm(): Promise<void> {
-    const next = Math.min(this.sockets.nextCheck(), this.sse.nextCheck());
+    const next = Math.min(this.sockets.nextCheck(), this.sse.nextCheck(), (await this.loadHold())?.until ?? Infinity);
     if (Number.isFinite(next)) await this.ctx.storage.setAlarm(next);
   }
+}
+
+/** The deadline a change tells (null: no offer runs). A change read without it (an old caller) leaves none. */
+function holdOf(change: LotChange): Hold | null {
+  return change.hold_until_ms == null ? null : { lot: change.lot_id, until: change.hold_until_ms };
 }

@@ -1,11 +1,12 @@
 // The WebSocket watchers of a lot, through the Hibernation API: the runtime keeps the sockets while the object
 // is evicted; what the object must know of each (its IP, when it opened) travels in the socket's attachment.
 import type { AvailabilityEvent, StateEvent } from '../../schemas/live.ts';
+import type { WaitlistOfferedEvent } from '../../schemas/waitlist.ts';
 import { LIMITS } from './limits.ts';
 
 type Attachment = { ip: string; opened: number };
 
-const message = (type: 'availability' | 'state', event: AvailabilityEvent | StateEvent) => JSON.stringify({ type, ...event });
+const message = (type: 'availability' | 'state' | 'waitlist.offered', event: AvailabilityEvent | StateEvent | WaitlistOfferedEvent) => JSON.stringify({ type, ...event });
 
 export class Watchers {
   private readonly ctx: DurableObjectState;
@@ -27,11 +28,12 @@ export class Watchers {
     return new Response(null, { status: 101, webSocket: client });
   }
 
-  send(event: AvailabilityEvent, state: StateEvent | null): void {
+  send(event: AvailabilityEvent, state: StateEvent | null, offers: WaitlistOfferedEvent[] = []): void {
     for (const ws of this.ctx.getWebSockets()) {
       try {
         ws.send(message('availability', event));
         if (state) ws.send(message('state', state));
+        for (const offer of offers) ws.send(message('waitlist.offered', offer));
       } catch {
         // closing meanwhile: its close handler cleans up
       }
