@@ -15,7 +15,7 @@ import { DurableObject } from 'cloudflare:workers';
 import { makeDeps } from '../deps.ts';
 import type { AvailabilityEvent } from '../schemas/live.ts';
 import { eventOf, readAvailability, type LotChange } from '../services/live/availability.ts';
-import { EARLY_MS, lapseDue, offeredEvents, RETRY_MS, type Hold } from './lot-live/holds.ts';
+import { holdOf, Holds, lapseDue, offeredEvents, RETRY_MS } from './lot-live/holds.ts';
 import { LIMITS, refusal, type Refusal } from './lot-live/limits.ts';
 import { SseWatchers } from './lot-live/sse.ts';
 import { Watchers } from './lot-live/sockets.ts';
@@ -31,8 +31,7 @@ export class LotLive extends DurableObject<Env> {
   /** Changes that came before their predecessor, by version. */
   private readonly early = new Map<number, LotChange>();
   private gapTimer: ReturnType<typeof setTimeout> | undefined;
-  /** When the lot's next offer ends; undefined until read from storage. */
-  private hold: Hold | null | undefined;
+  private readonly holds = new Holds(this.ctx.storage);
   private readonly sse = new SseWatchers();
   private readonly sockets = new Watchers(this.ctx);
 
@@ -63,7 +62,14 @@ export class LotLive extends DurableObject<Env> {
   async notify(change: LotChange): Promise<void> {
     const known = await this.load();
     if (change.deleted) return this.apply(change, true);
-    if (known && change.version <= known.change.version) return;
+    if (known && change.version <= known.change.version) {
+      // The state it has, told again by a Worker that found an offer past its end: the alarm is set for it.
+      if (change.version === known.change.version && change.hold_until_ms !== undefined) {
+        await this.holds.set(holdOf(change));
+        await this.scheduleAlarm();
+      }
+      return;
+    }
     if (known && change.version > known.change.version + 1) {
       this.early.set(change.version, change);
       this.gapTimer ??= setTimeout(() => void this.closeGap(change.lot_id), GAP_WAIT_MS);
@@ -101,7 +107,7 @@ export class LotLive extends DurableObject<Env> {
     const now = Date.now();
     this.sockets.expire(now);
     this.sse.heartbeat(now);
-    const hold = await this.loadHold();
+    const hold = await this.holds.load();
     if (hold && hold.until <= now) await this.lapse(hold.lot);
     await this.scheduleAlarm();
   }
@@ -113,25 +119,14 @@ export class LotLive extends DurableObject<Env> {
     try {
       change = await lapseDue(this.env, lotId, known);
     } catch {
-      return this.setHold({ lot: lotId, until: Date.now() + RETRY_MS });
+      return this.holds.set({ lot: lotId, until: Date.now() + RETRY_MS });
     }
-    if (!change) return this.setHold(null);
+    if (!change) return this.holds.set(null);
     await this.notify(change);
     // Nothing lapsed (an early alarm, by the database's clock): the deadline stands, looked at again shortly.
-    if (change.version <= known) await this.setHold(holdOf(change));
+    if (change.version <= known) await this.holds.set(holdOf(change));
   }
 
-  private async loadHold(): Promise<Hold | null> {
-    this.hold ??= (await this.ctx.storage.get<Hold>('hold')) ?? null;
-    return this.hold;
-  }
-
-  private async setHold(hold: Hold | null): Promise<void> {
-    if (hold && hold.until <= Date.now()) hold = { ...hold, until: Date.now() + EARLY_MS };
-    this.hold = hold;
-    if (hold) await this.ctx.storage.put('hold', hold);
-    else await this.ctx.storage.delete('hold');
-  }
 
   override async webSocketMessage(): Promise<void> {
     // Watchers have nothing to say; "ping" never reaches here (the runtime answers it).
@@ -191,20 +186,16 @@ export class LotLive extends DurableObject<Env> {
       this.sse.closeAll('deleted');
       await this.ctx.storage.deleteAll();
       this.known = null;
-      this.hold = null;
+      this.holds.forget();
       return;
     }
-    await this.setHold(holdOf(change));
+    await this.holds.set(holdOf(change));
     await this.scheduleAlarm();
   }
 
   private async scheduleAlarm(): Promise<void> {
-    const next = Math.min(this.sockets.nextCheck(), this.sse.nextCheck(), (await this.loadHold())?.until ?? Infinity);
+    const next = Math.min(this.sockets.nextCheck(), this.sse.nextCheck(), (await this.holds.load())?.until ?? Infinity);
     if (Number.isFinite(next)) await this.ctx.storage.setAlarm(next);
   }
 }
 
-/** The deadline a change tells (null: no offer runs). A change read without it (an old caller) leaves none. */
-function holdOf(change: LotChange): Hold | null {
-  return change.hold_until_ms == null ? null : { lot: change.lot_id, until: change.hold_until_ms };
-}

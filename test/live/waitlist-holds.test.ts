@@ -95,4 +95,24 @@ describe('offers end on time (the lot object’s alarm)', () => {
     expect(await entryOf(waiter, id)).toMatchObject({ status: 'accepted', reservation_id: accepted.body.id });
     expect((await call('GET', `/reservations/${accepted.body.id}`, { token: waiter.token })).body.status).toBe('reserved');
   });
+
+  it('an offer past its end that the object was never told of lapses as soon as its driver tries to accept it', async () => {
+    const admin = await makeAdmin();
+    const owner = await makeUser();
+    const lot = await makeLot(admin, { capacity: 1 });
+    const reservation = (await book(owner, lot.id)).body;
+    const waiter = await makeUser();
+    const id = (await call('POST', `/parking-lots/${lot.id}/waitlist`, { env, token: waiter.token, body: { vehicle_plate: uniquePlate() } })).body.id;
+    // The object learns of a long offer (its alarm then waits an hour)...
+    await sql`UPDATE waitlist_entries SET hold_seconds = 3600 WHERE id = ${id}`;
+    await call('POST', `/reservations/${reservation.id}/cancel`, { token: owner.token });
+    // ...and the offer's end is moved before now behind its back, as if a notification had been lost.
+    await sql`UPDATE waitlist_entries SET offer_expires_at = now() - interval '1 second' WHERE id = ${id}`;
+    const late = await call('POST', `/waitlist/${id}/accept`, { token: waiter.token });
+    expect(late.body.error.code).toBe('offer_expired');
+    const deadline = Date.now() + 3000;
+    while ((await entryOf(waiter, id)).status !== 'lapsed' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await entryOf(waiter, id)).toMatchObject({ status: 'lapsed' });
+    expect((await call('GET', `/parking-lots/${lot.id}`)).body).toMatchObject({ available_spots: 1, held_spots: 0 });
+  });
 });

@@ -38,6 +38,38 @@ export async function lapseDue(env: Env, lotId: number, known: number): Promise<
   return change;
 }
 
+/** The deadline a change tells (null: no offer runs). */
+export function holdOf(change: LotChange): Hold | null {
+  return change.hold_until_ms == null ? null : { lot: change.lot_id, until: change.hold_until_ms };
+}
+
+/** The object's stored deadline, read once per wake-up. */
+export class Holds {
+  private hold: Hold | null | undefined;
+  private readonly storage: DurableObjectStorage;
+
+  constructor(storage: DurableObjectStorage) {
+    this.storage = storage;
+  }
+
+  async load(): Promise<Hold | null> {
+    this.hold ??= (await this.storage.get<Hold>('hold')) ?? null;
+    return this.hold;
+  }
+
+  async set(hold: Hold | null): Promise<void> {
+    if (hold && hold.until <= Date.now()) hold = { ...hold, until: Date.now() + EARLY_MS };
+    this.hold = hold;
+    if (hold) await this.storage.put('hold', hold);
+    else await this.storage.delete('hold');
+  }
+
+  /** The storage was wiped (the lot was deleted). */
+  forget(): void {
+    this.hold = null;
+  }
+}
+
 export function offeredEvents(change: LotChange, at: string): WaitlistOfferedEvent[] {
   return (change.offers ?? []).map((offer) => ({ lot_id: change.lot_id, ...offer, version: change.version, at }));
 }

@@ -26,7 +26,7 @@ async function ownerOf(deps: Deps, id: number): Promise<Owner> {
 }
 
 /** Runs `statement` after the lot's lock and reads the lot after it, in one transaction; settles the lot when asked. */
-async function underLotLock<R>(deps: Deps, lotId: number, statement: SQL, changed: (row: R) => boolean): Promise<R> {
+async function underLotLock<R>(deps: Deps, lotId: number, statement: SQL, changed: (row: R) => boolean): Promise<{ row: R; change: LotChange | undefined }> {
   const [, result, lot, availability] = await writing(deps, lotKeys(lotId), () =>
     deps.db.batch([
       deps.db.execute(lockLot(lotId, 'NO KEY UPDATE')),
@@ -41,7 +41,7 @@ async function underLotLock<R>(deps: Deps, lotId: number, statement: SQL, change
     await settleLot(deps, lot.rows[0], change);
     notifyLive(deps, change);
   }
-  return row;
+  return { row, change };
 }
 
 type AcceptRow = { status: string; expired: boolean; reservation: Reservation | null };
@@ -51,8 +51,9 @@ export async function acceptOffer(deps: Deps, actor: User, id: number): Promise<
   const owner = await ownerOf(deps, id);
   if (owner.user_id !== actor.id) throw new AppError('forbidden', 'Only the driver of this entry may accept its offer.');
   let row: AcceptRow;
+  let change: LotChange | undefined;
   try {
-    row = await underLotLock<AcceptRow>(
+    ({ row, change } = await underLotLock<AcceptRow>(
       deps,
       owner.lot_id,
       sql`
@@ -73,7 +74,7 @@ export async function acceptOffer(deps: Deps, actor: User, id: number): Promise<
         SELECT (SELECT status::text FROM entry) AS status, coalesce((SELECT expired FROM entry), false) AS expired,
                (SELECT api_reservation(ROW(b.*)::reservations) FROM booked b) AS reservation`,
       (r) => r.reservation !== null,
-    );
+    ));
   } catch (error) {
     // The plate was booked elsewhere since it joined: the offer stays (leave to pass it on, or let it lapse).
     if (constraintOf(error) === 'reservations_one_active_per_plate') throw new AppError('vehicle_already_parked', 'This vehicle already holds an active reservation.');
@@ -86,6 +87,8 @@ export async function acceptOffer(deps: Deps, actor: User, id: number): Promise<
   }
   if (row.status === null) throw new AppError('not_found', `There is no waitlist entry ${id}.`); // left meanwhile
   if (row.status === 'lapsed' || (row.status === 'offered' && row.expired)) {
+    // Past its end and not lapsed yet: the lot's object is told its state again, so its alarm is surely set.
+    if (row.status === 'offered') notifyLive(deps, change);
     throw new AppError('offer_expired', 'The offer was not accepted in time; the spot went to the next in the queue. Join again to wait anew.');
   }
   throw new AppError('invalid_transition', row.status === 'waiting' ? 'No spot has been offered to this entry yet.' : 'This offer was accepted already.', {
@@ -100,7 +103,7 @@ type LeaveRow = { deleted: string | null };
 export async function leaveWaitlist(deps: Deps, actor: User, id: number): Promise<void> {
   const owner = await ownerOf(deps, id);
   if (owner.user_id !== actor.id && actor.role !== 'admin') throw new AppError('forbidden', 'This waitlist entry belongs to someone else.');
-  const row = await underLotLock<LeaveRow>(
+  const { row } = await underLotLock<LeaveRow>(
     deps,
     owner.lot_id,
     sql`WITH gone AS (DELETE FROM waitlist_entries WHERE id = ${id} RETURNING status) SELECT (SELECT status::text FROM gone) AS deleted`,
