@@ -142,4 +142,19 @@ describe('waitlist', () => {
     expect((await call('DELETE', `/waitlist/${theirs}`, { token: b.token })).status).toBe(404);
     expect((await entries(b)).body.data).toEqual([]);
   });
+
+  it("a deleted account's running offer passes to the next waiter, then back to free; the cached lot follows", async () => {
+    const { admin, owner, lot, reservations } = await fullLot(1);
+    const [a, b] = await Promise.all([makeUser(), makeUser()]);
+    expect((await join(a, lot.id)).status).toBe(201);
+    const idB = (await join(b, lot.id)).body.id;
+    await call('POST', `/reservations/${reservations[0].id}/cancel`, { token: owner.token });
+    expect(await lotOf(lot.id)).toMatchObject({ available_spots: 0, held_spots: 1 });
+    expect((await call('DELETE', `/users/${a.id}`, { token: admin.token })).status).toBe(204);
+    expect(await entry(b, idB)).toMatchObject({ status: 'offered', spot_number: 1 });
+    expect((await call('DELETE', `/users/${b.id}`, { token: admin.token })).status).toBe(204);
+    expect(await lotOf(lot.id)).toMatchObject({ available_spots: 1, held_spots: 0 });
+    const [{ n }] = (await sql`SELECT count(*)::int AS n FROM waitlist_entries WHERE lot_id = ${lot.id}`) as [{ n: number }];
+    expect(n).toBe(0);
+  });
 });
