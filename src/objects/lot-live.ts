@@ -127,7 +127,6 @@ export class LotLive extends DurableObject<Env> {
     if (change.version <= known) await this.holds.set(holdOf(change));
   }
 
-
   override async webSocketMessage(): Promise<void> {
     // Watchers have nothing to say; "ping" never reaches here (the runtime answers it).
   }
@@ -198,4 +197,3 @@ export class LotLive extends DurableObject<Env> {
     if (Number.isFinite(next)) await this.ctx.storage.setAlarm(next);
   }
 }
-
