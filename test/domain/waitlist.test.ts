@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { call } from '../helpers/http.ts';
 import { book, everyRow, makeAdmin, makeLot, makeUser, sql, type TestUser, uniquePlate } from '../helpers/fixtures.ts';
+import { tagged } from '../helpers/stand-ins.ts';
 
 const join = (user: TestUser, lotId: number, plate = uniquePlate()) => call('POST', `/parking-lots/${lotId}/waitlist`, { token: user.token, body: { vehicle_plate: plate } });
 const entries = (user: TestUser) => call('GET', '/waitlist', { token: user.token });
@@ -156,5 +157,23 @@ describe('waitlist', () => {
     expect(await lotOf(lot.id)).toMatchObject({ available_spots: 1, held_spots: 0 });
     const [{ n }] = (await sql`SELECT count(*)::int AS n FROM waitlist_entries WHERE lot_id = ${lot.id}`) as [{ n: number }];
     expect(n).toBe(0);
+  });
+
+  it('costs: a join 1 Postgres round trip and only the gate’s Redis one; accept and leave 2 and 2 (1 when nothing is settled)', async () => {
+    const { owner, lot, reservations } = await fullLot(1);
+    const [a, b] = await Promise.all([makeUser(), makeUser()]);
+    // One scope, warmed up (its first request checks the cache is trusted): then each request counts alone.
+    const scope = tagged();
+    await call('GET', '/auth/me', { env: scope.env, token: a.token });
+    const measure = async (method: string, path: string, user: TestUser, body?: unknown) => {
+      const { result, neon } = await scope.count(() => call(method, path, { env: scope.env, token: user.token, ...(body ? { body } : {}) }));
+      return { status: result.status, redisBefore: Number(result.headers.get('x-redis-round-trips')), postgres: neon, id: result.body?.id };
+    };
+    const joined = await measure('POST', `/parking-lots/${lot.id}/waitlist`, a, { vehicle_plate: uniquePlate() });
+    expect(joined).toMatchObject({ status: 201, redisBefore: 1, postgres: 1 });
+    const second = await measure('POST', `/parking-lots/${lot.id}/waitlist`, b, { vehicle_plate: uniquePlate() });
+    await call('POST', `/reservations/${reservations[0].id}/cancel`, { token: owner.token });
+    expect(await measure('POST', `/waitlist/${joined.id}/accept`, a)).toMatchObject({ status: 201, redisBefore: 2, postgres: 2 });
+    expect(await measure('DELETE', `/waitlist/${second.id}`, b)).toMatchObject({ status: 204, redisBefore: 1, postgres: 2 });
   });
 });
