@@ -69,12 +69,14 @@ END $$;
 CREATE FUNCTION waitlist_hand_over(lot int) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
   v bigint;
+  held_at timestamptz;
 BEGIN
   PERFORM lot_bump(ARRAY[lot]);
   IF NOT EXISTS (SELECT 1 FROM waitlist_entries WHERE lot_id = lot AND status = 'waiting') THEN
     RETURN;
   END IF;
   SELECT availability_version INTO v FROM parking_lots WHERE id = lot;
+  held_at := clock_timestamp();
   WITH free AS MATERIALIZED (
     SELECT s.id, s.number, row_number() OVER (ORDER BY s.number) AS n
     FROM (SELECT id, number FROM spots WHERE lot_id = lot AND status = 'available' ORDER BY number FOR UPDATE SKIP LOCKED) s
@@ -92,9 +94,11 @@ BEGIN
   ), held AS (
     UPDATE spots s SET status = 'held' FROM pairs WHERE s.id = pairs.spot_id RETURNING s.id
   )
+  -- The hold starts when it is made, under the lot's lock (clock_timestamp, not the transaction's start: a
+  -- release that waited for the lock offers after the one it waited for), so a lot's offers follow queue order.
   UPDATE waitlist_entries e
-  SET status = 'offered', spot_id = p.spot_id, spot_number = p.number, offered_at = now(),
-      offer_expires_at = now() + make_interval(secs => e.hold_seconds), offer_version = v
+  SET status = 'offered', spot_id = p.spot_id, spot_number = p.number, offered_at = held_at,
+      offer_expires_at = held_at + make_interval(secs => e.hold_seconds), offer_version = v
   FROM pairs p WHERE e.id = p.entry_id;
 END $$;
 --> statement-breakpoint

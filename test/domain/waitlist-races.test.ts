@@ -135,7 +135,10 @@ describe('the waitlist under races', () => {
         () => api('POST', `/reservations/${reservation.id}/cancel`, owner),
         () => api('POST', `/parking-lots/${lot.id}/waitlist`, joiner, { vehicle_plate: uniquePlate() }),
       ];
-      const started = round % 2 === 0 ? race.map((r) => r()) : race.reverse().map((r) => r()).reverse();
+      // Either may go first, by a few milliseconds or none, so that both outcomes happen.
+      const lag = (round % 5) * 4;
+      const later = (send: () => Promise<CallResult>) => new Promise<CallResult>((resolve) => setTimeout(() => resolve(send()), lag));
+      const started = round % 2 === 0 ? [race[0]!(), later(race[1]!)] : [later(race[0]!), race[1]!()];
       const [cancelled, joined] = await Promise.all(started);
       expect(cancelled!.status).toBe(200);
       const key = String(outcome(joined!));
@@ -149,5 +152,7 @@ describe('the waitlist under races', () => {
       }
     }
     console.log(`join × release: ${JOIN_ROUNDS} rounds`, tally);
+    // Both sides of the race were seen: joins that came first (queued, offered) and releases that did (refused).
+    expect(Object.keys(tally).sort()).toEqual(['201', '409 lot_not_full']);
   });
 });
