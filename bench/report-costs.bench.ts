@@ -81,7 +81,7 @@ it('prints the races with the aggregate triggers on and off', { timeout: 1_200_0
 
 it('prints the CPU time of one CSV page', async () => {
   const [{ reservation }] = (await sql`SELECT api_reservation(r) AS reservation FROM reservations r WHERE status = 'completed' LIMIT 1`) as [{ reservation: Record<string, unknown> }];
-  const lot = { lot_id: 1234, name: 'A lot with a longish name', capacity: 40, available: 20, reserved: 10, occupied: 10, completed_reservations: 1800, revenue_cents: 912345 };
+  const lot = { lot_id: 1234, name: 'A lot with a longish name', capacity: 40, available: 20, reserved: 10, occupied: 10, held: 0, completed_reservations: 1800, revenue_cents: 912345 };
   const cases = [
     { name: `history page (${HISTORY_CSV_PAGE} reservations)`, rows: HISTORY_CSV_PAGE, row: { reservation }, write: (r: any) => csvLine(reservationColumns.map((c) => c.value(r.reservation))) },
     { name: `lot page (${LOT_CSV_PAGE} lots)`, rows: LOT_CSV_PAGE, row: { lot, id: 1234 }, write: (r: any) => csvLine(lotColumns.map((c) => c.value(r.lot))) },

@@ -15,22 +15,24 @@ interface Counts {
   available_spots: number;
   reserved_spots: number;
   occupied_spots: number;
+  held_spots: number;
 }
 
 const show = (rows: unknown[]) => JSON.stringify(rows.slice(0, 5));
 const sameCounts = (a: Counts, b: Counts) =>
-  a.capacity === b.capacity && a.available_spots === b.available_spots && a.reserved_spots === b.reserved_spots && a.occupied_spots === b.occupied_spots;
+  a.capacity === b.capacity && a.available_spots === b.available_spots && a.reserved_spots === b.reserved_spots && a.occupied_spots === b.occupied_spots && a.held_spots === b.held_spots;
 
 export async function checkInvariants(world: World, report: Report, scenario: string): Promise<void> {
   const badSpots = await world.sql(`
     SELECT s.id, s.lot_id, s.number, s.status::text, count(r.id)::int AS active, array_agg(r.status::text) FILTER (WHERE r.id IS NOT NULL) AS states
     FROM spots s LEFT JOIN reservations r ON r.spot_id = s.id AND r.status IN ('reserved', 'parked')
     GROUP BY s.id
-    HAVING (s.status = 'available' AND count(r.id) > 0)
-        OR (s.status <> 'available' AND count(r.id) <> 1)
+    HAVING (s.status IN ('available', 'held') AND count(r.id) > 0)
+        OR (s.status IN ('reserved', 'occupied') AND count(r.id) <> 1)
+        OR ((s.status = 'held') <> EXISTS (SELECT 1 FROM waitlist_entries w WHERE w.spot_id = s.id AND w.status = 'offered'))
         OR (s.status = 'reserved' AND bool_or(r.status <> 'reserved'))
         OR (s.status = 'occupied' AND bool_or(r.status <> 'parked'))`);
-  report.check(scenario, 'every reserved/occupied spot has exactly one active reservation in its state, every free spot none', badSpots.length === 0, show(badSpots));
+  report.check(scenario, 'every reserved/occupied spot has exactly one active reservation in its state, every free or held spot none, every held spot one running offer', badSpots.length === 0, show(badSpots));
 
   const badReservations = await world.sql(`
     SELECT r.id, r.status::text, r.lot_id, r.spot_id, s.lot_id AS spot_lot, s.status::text AS spot_status
@@ -51,7 +53,8 @@ export async function checkInvariants(world: World, report: Report, scenario: st
     SELECT l.id, l.capacity,
            count(*) FILTER (WHERE s.status = 'available')::int AS available_spots,
            count(*) FILTER (WHERE s.status = 'reserved')::int AS reserved_spots,
-           count(*) FILTER (WHERE s.status = 'occupied')::int AS occupied_spots
+           count(*) FILTER (WHERE s.status = 'occupied')::int AS occupied_spots,
+           count(*) FILTER (WHERE s.status = 'held')::int AS held_spots
     FROM parking_lots l JOIN spots s ON s.lot_id = l.id GROUP BY l.id`)) {
     truth.set(row.id as number, row as unknown as Counts);
   }

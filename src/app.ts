@@ -17,6 +17,7 @@ import { registerReportRoutes } from './routes/reports/index.ts';
 import { registerReservationRoutes } from './routes/reservations/index.ts';
 import { registerUserRoutes } from './routes/users/index.ts';
 import { registerWebhookRoutes } from './routes/webhooks/index.ts';
+import { registerWaitlistRoutes } from './routes/waitlist/index.ts';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -49,6 +50,7 @@ export function createApp() {
   registerUserRoutes(app);
   registerLotRoutes(app);
   registerReservationRoutes(app);
+  registerWaitlistRoutes(app);
   registerReportRoutes(app);
   registerWebhookRoutes(app);
   registerAdminRoutes(app);

@@ -42,6 +42,8 @@ const bindingsSchema = z.object({
   WEBHOOK_RETRY_BASE_SECONDS: integer(30, 1, 3600),
   WEBHOOK_TIMEOUT_MS: integer(10_000, 100, 30_000),
   WEBHOOK_DISABLE_AFTER: integer(5, 1, 1000),
+  // How long a freed spot is held for the head of a lot's waitlist (at most a day: the column's check).
+  WAITLIST_HOLD_SECONDS: integer(300, 1, 86_400),
 });
 
 type Bindings = z.infer<typeof bindingsSchema>;
@@ -67,6 +69,8 @@ export interface Config {
   /** Webhook deliveries (services/webhooks/): the first retry delay (doubled per attempt), the receiver's time
    * to answer, and the dead-lettered deliveries in a row that disable a webhook. */
   webhooks: { retryBaseSeconds: number; timeoutMs: number; disableAfter: number };
+  /** How long an offer to the head of a waitlist holds its spot (stored with each entry as it joins). */
+  waitlistHoldSeconds: number;
 }
 
 /** The Worker cannot run with these settings. `problems` name bindings and rules only, never values. */
@@ -98,6 +102,7 @@ function toConfig(b: Bindings): Config {
     live: { perLot: b.LIVE_MAX_PER_LOT, perIp: b.LIVE_MAX_PER_IP, maxLifetimeMs: b.LIVE_MAX_LIFETIME_MS, idleMs: b.LIVE_IDLE_MS, heartbeatMs: b.LIVE_HEARTBEAT_MS },
     redisBatching: b.REDIS_BATCHING === 'on',
     webhooks: { retryBaseSeconds: b.WEBHOOK_RETRY_BASE_SECONDS, timeoutMs: b.WEBHOOK_TIMEOUT_MS, disableAfter: b.WEBHOOK_DISABLE_AFTER },
+    waitlistHoldSeconds: b.WAITLIST_HOLD_SECONDS,
   };
 }
 

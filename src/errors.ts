@@ -17,6 +17,10 @@ export const errorStatus = {
   last_admin: 409,
   delivery_pending: 409,
   webhook_disabled: 409,
+  /** Joining the waitlist of a lot that has a free spot: book it directly (POST /reservations). */
+  lot_not_full: 409,
+  already_waiting: 409,
+  offer_expired: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   validation_failed: 422,

@@ -21,7 +21,8 @@ import {
 } from 'drizzle-orm/pg-core';
 
 export const userRole = pgEnum('user_role', ['user', 'admin']);
-export const spotStatus = pgEnum('spot_status', ['available', 'reserved', 'occupied']);
+// `held`: kept for the head of a lot's waitlist while its offer runs (no booking takes it; not available).
+export const spotStatus = pgEnum('spot_status', ['available', 'reserved', 'occupied', 'held']);
 export const reservationStatus = pgEnum('reservation_status', ['reserved', 'parked', 'completed', 'cancelled']);
 export const paymentMethod = pgEnum('payment_method', ['card', 'cash', 'upi']);
 
@@ -82,6 +83,8 @@ export const parkingLots = pgTable(
      * the live stream's event version, and the order in which the lot's cache entry is written through.
      */
     availabilityVersion: bigint('availability_version', { mode: 'number' }).notNull().default(0),
+    /** The transaction that last raised the version: it is raised once per transaction (migration of the waitlist). */
+    availabilityXact: bigint('availability_xact', { mode: 'number' }),
     latitude: doublePrecision('latitude'),
     longitude: doublePrecision('longitude'),
     createdAt: moment('created_at').notNull().defaultNow(),
@@ -218,9 +221,10 @@ export const dailyJobState = pgTable('daily_job_state', {
   activeUsersCursor: text('active_users_cursor').notNull().default('0'),
   updatedAt: moment('updated_at').notNull().defaultNow(),
 });
-// The report aggregates and counts (migration 0010) live in a file of their own.
+// The report aggregates and counts (migration 0010) live in a file of their own, and so does the waitlist.
 export * from './report-stats.ts';
 // A lot's occupancy by the hour (migration 0013).
 export * from './occupancy.ts';
 // Webhooks (subscriptions, outbox, deliveries) live in a file of their own.
 export * from './webhooks-schema.ts';
+export * from './waitlist.ts';

@@ -7,11 +7,16 @@
 // gave it: an old or repeated one is dropped, so a watcher never goes back in time; one that skips a version
 // waits for the one it skipped (overtaken on the way), and when that never comes (lost) the lot is read again. A new watcher starts with the last
 // state known, read again from Postgres when older than STATE_FRESH_MS; with Postgres down it is served as is.
+//
+// The waitlist: a change that offered held spots is followed by a `waitlist.offered` event per offer, and the
+// object's alarm wakes when the lot's next offer ends to lapse it (./lot-live/holds.ts), the same alarm that
+// expires sockets and beats the event streams.
 import { DurableObject } from 'cloudflare:workers';
 import { makeDeps } from '../deps.ts';
 import { readConfig } from '../env.ts';
 import type { AvailabilityEvent } from '../schemas/live.ts';
 import { eventOf, readAvailability, type LotChange } from '../services/live/availability.ts';
+import { holdOf, Holds, lapseDue, offeredEvents, RETRY_MS } from './lot-live/holds.ts';
 import { HISTORY_EVENTS, refusal, type LiveLimits, type Refusal } from './lot-live/limits.ts';
 import { SseWatchers } from './lot-live/sse.ts';
 import { Watchers } from './lot-live/sockets.ts';
@@ -27,6 +32,7 @@ export class LotLive extends DurableObject<Env> {
   /** Changes that came before their predecessor, by version. */
   private readonly early = new Map<number, LotChange>();
   private gapTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly holds = new Holds(this.ctx.storage);
   private readonly limits: LiveLimits;
   private readonly sse: SseWatchers;
   private readonly sockets: Watchers;
@@ -68,7 +74,14 @@ export class LotLive extends DurableObject<Env> {
   async notify(change: LotChange): Promise<void> {
     const known = await this.load();
     if (change.deleted) return this.end();
-    if (known && change.version <= known.change.version) return;
+    if (known && change.version <= known.change.version) {
+      // The state it has, told again by a Worker that found an offer past its end: the alarm is set for it.
+      if (change.version === known.change.version && change.hold_until_ms !== undefined) {
+        await this.holds.set(holdOf(change));
+        await this.scheduleAlarm();
+      }
+      return;
+    }
     if (known && change.version > known.change.version + 1) {
       this.early.set(change.version, change);
       this.gapTimer ??= setTimeout(() => void this.closeGap(change.lot_id), GAP_WAIT_MS);
@@ -106,7 +119,24 @@ export class LotLive extends DurableObject<Env> {
     const now = Date.now();
     this.sockets.expire(now);
     this.sse.heartbeat(now);
+    const hold = await this.holds.load();
+    if (hold && hold.until <= now) await this.lapse(hold.lot);
     await this.scheduleAlarm();
+  }
+
+  /** Lapses the offers whose time is up; their spots go to the next in the queue, told as any change. */
+  private async lapse(lotId: number): Promise<void> {
+    const known = (await this.load())?.change.version ?? -1;
+    let change: LotChange | null;
+    try {
+      change = await lapseDue(this.env, lotId, known);
+    } catch {
+      return this.holds.set({ lot: lotId, until: Date.now() + RETRY_MS });
+    }
+    if (!change) return this.holds.set(null);
+    await this.notify(change);
+    // Nothing lapsed (an early alarm, by the database's clock): the deadline stands, looked at again shortly.
+    if (change.version <= known) await this.holds.set(holdOf(change));
   }
 
   override async webSocketMessage(): Promise<void> {
@@ -159,6 +189,7 @@ export class LotLive extends DurableObject<Env> {
     clearTimeout(this.gapTimer);
     this.gapTimer = undefined;
     this.known = null;
+    this.holds.forget();
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
   }
@@ -172,12 +203,15 @@ export class LotLive extends DurableObject<Env> {
     await this.ctx.storage.put('history', history);
     const previous = before ? eventOf(before, at).state : event.state;
     const stateEvent = previous === event.state ? null : { lot_id: event.lot_id, state: event.state, previous_state: previous, version: event.version, at: event.at };
-    this.sockets.send(event, stateEvent);
-    this.sse.send(event, stateEvent);
+    const offers = offeredEvents(change, event.at);
+    this.sockets.send(event, stateEvent, offers);
+    this.sse.send(event, stateEvent, offers);
+    await this.holds.set(holdOf(change));
+    await this.scheduleAlarm();
   }
 
   private async scheduleAlarm(): Promise<void> {
-    const next = Math.min(this.sockets.nextCheck(), this.sse.nextCheck());
+    const next = Math.min(this.sockets.nextCheck(), this.sse.nextCheck(), (await this.holds.load())?.until ?? Infinity);
     if (Number.isFinite(next)) await this.ctx.storage.setAlarm(next);
   }
 }

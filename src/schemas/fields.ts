@@ -36,5 +36,8 @@ export const ReservationStatus = z.enum(['reserved', 'parked', 'completed', 'can
 export type ReservationStatus = z.infer<typeof ReservationStatus>;
 export const PaymentMethod = z.enum(['card', 'cash', 'upi']);
 export type PaymentMethod = z.infer<typeof PaymentMethod>;
-export const SpotStatus = z.enum(['available', 'reserved', 'occupied']);
+/** `held`: kept for the head of the lot's waitlist while its offer runs (not available to bookings). */
+export const SpotStatus = z.enum(['available', 'reserved', 'occupied', 'held']);
+export const WaitlistStatus = z.enum(['waiting', 'offered', 'accepted', 'lapsed']);
+export type WaitlistStatus = z.infer<typeof WaitlistStatus>;
 

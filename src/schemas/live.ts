@@ -2,6 +2,7 @@
 // number the database raises in the same statement as every change of the lot's spots, so a client can tell
 // order and never goes back in time.
 import { z } from 'zod';
+import { WaitlistOfferedEventSchema } from './waitlist.ts';
 import { Count, DbId, Timestamp } from './fields.ts';
 
 export const LotState = z.enum(['available', 'almost_full', 'full']).meta({
@@ -35,7 +36,11 @@ export const ClosedEventSchema = z
 export type ClosedEvent = z.infer<typeof ClosedEventSchema>;
 
 export const LiveSocketMessageSchema = z
-  .discriminatedUnion('type', [AvailabilityEventSchema.extend({ type: z.literal('availability') }), StateEventSchema.extend({ type: z.literal('state') })])
-  .meta({ id: 'LiveSocketMessage', description: 'A WebSocket text message: an AvailabilityEvent or a LotStateEvent, with its `type`. The text `pong` answers a `ping`.' });
+  .discriminatedUnion('type', [
+    AvailabilityEventSchema.extend({ type: z.literal('availability') }),
+    StateEventSchema.extend({ type: z.literal('state') }),
+    WaitlistOfferedEventSchema.extend({ type: z.literal('waitlist.offered') }),
+  ])
+  .meta({ id: 'LiveSocketMessage', description: 'A WebSocket text message: an AvailabilityEvent, a LotStateEvent or a WaitlistOfferedEvent, with its `type`. The text `pong` answers a `ping`.' });
 
 export type LiveSocketMessage = z.infer<typeof LiveSocketMessageSchema>;

@@ -15,6 +15,7 @@ export const LotSchema = z
     available_spots: Count,
     reserved_spots: Count,
     occupied_spots: Count,
+    held_spots: Count.meta({ description: 'held for the head of the waitlist while an offer runs; not available to bookings' }),
     created_at: Timestamp,
     updated_at: Timestamp,
   })
@@ -27,7 +28,8 @@ export const SpotSchema = z
     number: Count,
     status: SpotStatus,
     reservation_id: DbId.nullable(),
-    user_id: DbId.nullable(),
+    waitlist_id: DbId.nullable().meta({ description: 'the waitlist entry a held spot is offered to' }),
+    user_id: DbId.nullable().meta({ description: "the reservation's user, or the waiter's for a held spot" }),
     vehicle_plate: z.string().nullable(),
   })
   .meta({ id: 'Spot' });

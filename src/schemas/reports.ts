@@ -9,7 +9,7 @@ const NextCursor = z.string().nullable().meta({ description: 'Pass as `cursor` f
 const ByStatus = z.object({ reserved: Count, parked: Count, completed: Count, cancelled: Count });
 
 export const LotReportSchema = z
-  .object({ lot_id: DbId, name: z.string(), capacity: Count, available: Count, reserved: Count, occupied: Count, completed_reservations: Count, revenue_cents: Cents })
+  .object({ lot_id: DbId, name: z.string(), capacity: Count, available: Count, reserved: Count, occupied: Count, held: Count.meta({ description: 'spots held for the head of the waitlist' }), completed_reservations: Count, revenue_cents: Cents })
   .meta({ id: 'LotReport' });
 
 export type LotReport = z.infer<typeof LotReportSchema>;

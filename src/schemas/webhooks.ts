@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { Count, DbId, Text, Timestamp } from './fields.ts';
 import { LotState } from './live.ts';
 import { ReservationSchema } from './reservations.ts';
+import { WaitlistEntrySchema } from './waitlist.ts';
 
 export const WebhookEventType = z
   .enum([
@@ -16,7 +17,7 @@ export const WebhookEventType = z
     'lot.deleted',
     'waitlist.offered',
   ])
-  .meta({ id: 'WebhookEventType', description: '`reservation.*`: `data` is the Reservation; `lot.state_changed`: `data` is a LotStateChange; `lot.updated`: the lot\'s fields; `lot.deleted`: `{id, name, deleted_at}`; `waitlist.offered`: reserved for the waitlist.' });
+  .meta({ id: 'WebhookEventType', description: '`reservation.*`: `data` is the Reservation; `lot.state_changed`: `data` is a LotStateChange; `lot.updated`: the lot\'s fields; `lot.deleted`: `{id, name, deleted_at}`; `waitlist.offered`: the WaitlistEntry offered a held spot.' });
 export type WebhookEventType = z.infer<typeof WebhookEventType>;
 
 /** A target URL as typed; services/webhooks/target-url.ts decides whether it may be called. */
@@ -129,7 +130,7 @@ export const webhookData: Record<WebhookEventType, { summary: string; data: z.Zo
   'lot.state_changed': { summary: 'A lot became available, almost full or full', data: LotStateChangeSchema },
   'lot.updated': { summary: "An operator changed a lot's fields", data: LotUpdatedSchema },
   'lot.deleted': { summary: 'A lot was deleted', data: LotDeletedSchema },
-  'waitlist.offered': { summary: 'A freed spot was offered to the head of a waitlist (reserved)', data: z.record(z.string(), z.unknown()) },
+  'waitlist.offered': { summary: 'A freed spot is held for the head of a waitlist until its offer_expires_at', data: WaitlistEntrySchema },
 };
 
 /** The JSON body of every delivery. */

@@ -83,8 +83,8 @@ describe('GET /reports', () => {
     const lots = await allLots(admin.token);
     const a = lots.find((l: any) => l.lot_id === lotA.id);
     const b = lots.find((l: any) => l.lot_id === lotB.id);
-    expect(a).toEqual({ lot_id: lotA.id, name: lotA.name, capacity: 3, available: 3, reserved: 0, occupied: 0, completed_reservations: 2, revenue_cents: 120 });
-    expect(b).toEqual({ lot_id: lotB.id, name: lotB.name, capacity: 2, available: 1, reserved: 0, occupied: 1, completed_reservations: 1, revenue_cents: 20 });
+    expect(a).toEqual({ lot_id: lotA.id, name: lotA.name, capacity: 3, available: 3, reserved: 0, occupied: 0, held: 0, completed_reservations: 2, revenue_cents: 120 });
+    expect(b).toEqual({ lot_id: lotB.id, name: lotB.name, capacity: 2, available: 1, reserved: 0, occupied: 1, held: 0, completed_reservations: 1, revenue_cents: 20 });
     expect(lots.some((l: any) => l.lot_id === lotC.id)).toBe(false);
   });
 
@@ -150,9 +150,9 @@ describe('GET /reports', () => {
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="parkedge-lots-\d{4}-\d{2}-\d{2}\.csv"$/);
     const lines = csvLines(res.text);
-    expect(lines[0]).toBe('lot_id,name,capacity,available,reserved,occupied,completed_reservations,revenue_cents');
-    expect(lines).toContain(`${lotA.id},"'${lotA.name}",3,3,0,0,2,120`);
-    expect(lines).toContain(`${lotB.id},${lotB.name},2,1,0,1,1,20`);
+    expect(lines[0]).toBe('lot_id,name,capacity,available,reserved,occupied,held,completed_reservations,revenue_cents');
+    expect(lines).toContain(`${lotA.id},"'${lotA.name}",3,3,0,0,0,2,120`);
+    expect(lines).toContain(`${lotB.id},${lotB.name},2,1,0,1,0,1,20`);
   });
 
   it('still answers when Redis is down, with the stored daily metrics and analytics marked unavailable', async () => {

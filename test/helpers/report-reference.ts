@@ -23,6 +23,7 @@ export async function expectedAdminReport(sql: Sql, days: string[]) {
            (SELECT count(*)::int FROM spots s WHERE s.lot_id = l.id AND s.status = 'available') AS available,
            (SELECT count(*)::int FROM spots s WHERE s.lot_id = l.id AND s.status = 'reserved') AS reserved,
            (SELECT count(*)::int FROM spots s WHERE s.lot_id = l.id AND s.status = 'occupied') AS occupied,
+           (SELECT count(*)::int FROM spots s WHERE s.lot_id = l.id AND s.status = 'held') AS held,
            (SELECT count(*)::int FROM reservations r WHERE r.lot_id = l.id AND r.status = 'completed') AS completed_reservations,
            (SELECT coalesce(sum(cost_cents), 0)::int FROM reservations r WHERE r.lot_id = l.id AND r.status = 'completed') AS revenue_cents
     FROM parking_lots l ORDER BY l.id`);

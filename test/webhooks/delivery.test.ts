@@ -4,7 +4,7 @@
 // dead-letter queue, the log and, after WEBHOOK_DISABLE_AFTER (2 here) such deliveries, a disabled webhook.
 import { describe, expect, it } from 'vitest';
 import { call } from '../helpers/http.ts';
-import { book, makeAdmin, makeLot, makeUser, sql } from '../helpers/fixtures.ts';
+import { book, makeAdmin, makeLot, makeUser, sql, uniquePlate } from '../helpers/fixtures.ts';
 import { subscribe, waitFor } from '../helpers/webhooks.ts';
 import type { Received } from '../helpers/webhook-receiver.ts';
 
@@ -45,6 +45,22 @@ describe('webhook deliveries', () => {
     expect(states).toEqual(['available→almost_full', 'almost_full→available', 'available→almost_full', 'almost_full→available']);
     expect(of('lot.updated')).toContainEqual(expect.objectContaining({ id: lot.id, name: 'Renamed lot' }));
     expect(of('lot.deleted')).toContainEqual(expect.objectContaining({ id: lot.id }));
+  });
+
+  it('tells the operator of an offer to the head of a waitlist, as GET /waitlist shows the entry', async () => {
+    const admin = await makeAdmin();
+    const [driver, waiter] = [await makeUser(), await makeUser()];
+    const lot = await makeLot(admin, { capacity: 1 });
+    const { receiver } = await subscribe(admin, { events: ['waitlist.offered'], lot_ids: [lot.id] });
+    const booked = (await book(driver, lot.id)).body;
+    const joined = await call('POST', `/parking-lots/${lot.id}/waitlist`, { token: waiter.token, body: { vehicle_plate: uniquePlate() } });
+    expect(joined.status).toBe(201);
+    expect((await call('POST', `/reservations/${booked.id}/cancel`, { token: driver.token })).status).toBe(200); // the spot is held for the waiter
+    const log = await waitFor(receiver.log, (l) => l.length >= 1);
+    const mine = (await call('GET', '/waitlist', { token: waiter.token })).body.data.find((e: { id: number }) => e.id === joined.body.id);
+    expect(mine.status).toBe('offered');
+    expect(log.map((r) => [r.verified, r.body?.type])).toEqual([[true, 'waitlist.offered']]);
+    expect(log[0]!.body!.data).toEqual(mine);
   });
 
   it('tells a lot that fills up as full, from its first booking to its last', async () => {

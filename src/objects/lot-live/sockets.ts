@@ -1,6 +1,7 @@
 // The WebSocket watchers of a lot, through the Hibernation API: the runtime keeps the sockets while the object
 // is evicted; what the object must know of each (its IP, when it opened) travels in the socket's attachment.
 import type { AvailabilityEvent, LiveSocketMessage, StateEvent } from '../../schemas/live.ts';
+import type { WaitlistOfferedEvent } from '../../schemas/waitlist.ts';
 import type { LiveLimits } from './limits.ts';
 
 type Attachment = { ip: string; opened: number };
@@ -29,11 +30,12 @@ export class Watchers {
     return new Response(null, { status: 101, webSocket: client });
   }
 
-  send(event: AvailabilityEvent, state: StateEvent | null): void {
+  send(event: AvailabilityEvent, state: StateEvent | null, offers: WaitlistOfferedEvent[] = []): void {
     for (const ws of this.ctx.getWebSockets()) {
       try {
         ws.send(message({ type: 'availability', ...event }));
         if (state) ws.send(message({ type: 'state', ...state }));
+        for (const offer of offers) ws.send(message({ type: 'waitlist.offered', ...offer }));
       } catch {
         // closing meanwhile: its close handler cleans up
       }

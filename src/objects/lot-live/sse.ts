@@ -2,6 +2,7 @@
 // version, so a client that reconnects with Last-Event-ID gets the events it missed (those the object still
 // keeps), or the current state when it missed more than that.
 import type { AvailabilityEvent, ClosedEvent, StateEvent } from '../../schemas/live.ts';
+import type { WaitlistOfferedEvent } from '../../schemas/waitlist.ts';
 import type { LiveLimits } from './limits.ts';
 
 interface Client {
@@ -48,8 +49,9 @@ export class SseWatchers {
     });
   }
 
-  send(event: AvailabilityEvent, state: StateEvent | null): void {
-    const text = frame('availability', event, event.version) + (state ? frame('state', state) : '');
+  /** An offer has no id of its own (ids are versions, for resuming availability): it is not replayed. */
+  send(event: AvailabilityEvent, state: StateEvent | null, offers: WaitlistOfferedEvent[] = []): void {
+    const text = frame('availability', event, event.version) + (state ? frame('state', state) : '') + offers.map((o) => frame('waitlist.offered', o)).join('');
     for (const client of this.clients) void this.write(client, text);
   }
 

@@ -45,6 +45,7 @@ const tagDescriptions: [name: string, description: string][] = [
   ['Parking lots', 'Lots and their spots, with live availability.'],
   ['Reservations', 'Book a spot, park, release (with the cost) or cancel.'],
   ['Webhooks', 'For operators: signed notifications of reservations and lots (Standard Webhooks), with a delivery log.'],
+  ['Waitlist', 'Queue for a full lot: a freed spot is held for the head of the queue for a few minutes, to accept as a reservation.'],
   ['Reports', 'Occupancy, revenue and usage: for admins over everything, for users over their own history.'],
   ['Admin dashboard', 'The Redis dashboard for admins, and the forms that sign a browser in and out.'],
   ['Health', 'For uptime monitors: never rate limited, no authentication.'],

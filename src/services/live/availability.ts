@@ -5,13 +5,21 @@ import type { Deps } from '../../deps.ts';
 import type { AvailabilityEvent, LotState } from '../../schemas/live.ts';
 import { enqueueAfterResponse } from '../webhooks/outbox.ts';
 
-/** What a change left of a lot: enough for an event. `deleted` ends the streams. */
+/** An offer of a held spot to a waitlist entry, made by the change of the version it came with. */
+export type Offer = { waitlist_id: number; spot_number: number; expires_at: string };
+
+/**
+ * What a change left of a lot: enough for an event. `deleted` ends the streams. `offers`: those the change made
+ * (told as `waitlist.offered`); `hold_until_ms`: when the lot's next running offer ends (the object's alarm).
+ */
 export type LotChange = {
   lot_id: number;
   version: number;
   available_spots: number;
   capacity: number;
   deleted?: boolean;
+  offers?: Offer[];
+  hold_until_ms?: number | null;
   /** Some enabled webhook may want events of this lot: only then has the change's outbox rows to enqueue. */
   webhooks?: boolean;
 };
@@ -42,7 +50,10 @@ export function availabilitySql(lot: SQL): SQL {
   return sql`
     SELECT l.id AS lot_id, l.capacity, l.availability_version::int AS version,
            (SELECT count(*)::int FROM spots s WHERE s.lot_id = l.id AND s.status = 'available') AS available_spots,
-           EXISTS (SELECT 1 FROM webhooks w WHERE w.disabled_at IS NULL AND (w.lot_ids IS NULL OR l.id = ANY (w.lot_ids))) AS webhooks
+           EXISTS (SELECT 1 FROM webhooks w WHERE w.disabled_at IS NULL AND (w.lot_ids IS NULL OR l.id = ANY (w.lot_ids))) AS webhooks,
+           (SELECT coalesce(json_agg(json_build_object('waitlist_id', e.id, 'spot_number', e.spot_number, 'expires_at', api_time(e.offer_expires_at)) ORDER BY e.id), '[]')
+            FROM waitlist_entries e WHERE e.lot_id = l.id AND e.status = 'offered' AND e.offer_version = l.availability_version) AS offers,
+           (SELECT extract(epoch FROM min(e.offer_expires_at)) * 1000 FROM waitlist_entries e WHERE e.lot_id = l.id AND e.status = 'offered')::float8 AS hold_until_ms
     FROM parking_lots l WHERE l.id = ${lot}`;
 }
 

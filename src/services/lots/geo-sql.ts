@@ -85,7 +85,7 @@ export function searchStatement(search: GeoSearch): SQL {
         SELECT * FROM counted page WHERE ${afterCursor(key, search)} ORDER BY ${key} LIMIT ${search.want}
       )
       SELECT ${lotColumns}, page.distance_e4
-      FROM page JOIN parking_lots l ON l.id = page.id CROSS JOIN LATERAL (SELECT page.available_spots, page.reserved_spots, page.occupied_spots) c
+      FROM page JOIN parking_lots l ON l.id = page.id CROSS JOIN LATERAL (SELECT page.available_spots, page.reserved_spots, page.occupied_spots, page.held_spots) c
       ORDER BY ${key}`;
   }
   const key = sql`page.distance_e4, page.id`;

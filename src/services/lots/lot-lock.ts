@@ -3,7 +3,11 @@
 // - a booking, and a reservation step (park, release, cancel), take FOR KEY SHARE: they admit each other (spots
 //   decide between them), and it is the lock the reservation's foreign key takes anyway;
 // - a capacity change or a delete takes FOR UPDATE, which waits for every booking in flight and holds off new
-//   ones.
+//   ones;
+// - a change of the lot's waitlist (join, leave, accept, a lapse) takes FOR NO KEY UPDATE, the lock that the
+//   version's trigger below takes at the end of every write of the lot's spots, and that the waitlist's handover
+//   takes before reading the queue: changes of the queue and handovers of one lot happen one at a time, and each
+//   sees all that the one before it committed (migration 0013).
 // Without it a booking locked a spot and then (through the foreign key) the lot, while a shrink or a delete
 // locked the lot and then the spots: a deadlock. It also gives the statement after it a snapshot taken once the
 // lock is held (READ COMMITTED takes one per statement), so it sees every spot that the transactions it waited
@@ -17,6 +21,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 
 /** Locks the lot `id` (a number, or an SQL expression of it). */
-export function lockLot(id: number | SQL, mode: 'KEY SHARE' | 'UPDATE'): SQL {
+export function lockLot(id: number | SQL, mode: 'KEY SHARE' | 'NO KEY UPDATE' | 'UPDATE'): SQL {
   return sql`SELECT id FROM parking_lots WHERE id = ${id} FOR ${sql.raw(mode)}`;
 }

@@ -1,12 +1,13 @@
 // A parking lot as the API shows it: its fields and its live availability, counted from its spots.
 import { sql, type SQL } from 'drizzle-orm';
 
-/** The counts of one lot's spots by state (columns available_spots, reserved_spots, occupied_spots): an index range of its spots. */
+/** The counts of one lot's spots by state (columns available_spots, reserved_spots, occupied_spots, held_spots): an index range of its spots. */
 export function spotCounts(lotId: SQL): SQL {
   return sql`(
       SELECT count(*) FILTER (WHERE s.status = 'available')::int AS available_spots,
              count(*) FILTER (WHERE s.status = 'reserved')::int AS reserved_spots,
-             count(*) FILTER (WHERE s.status = 'occupied')::int AS occupied_spots
+             count(*) FILTER (WHERE s.status = 'occupied')::int AS occupied_spots,
+             count(*) FILTER (WHERE s.status = 'held')::int AS held_spots
       FROM spots s WHERE s.lot_id = ${lotId}
     )`;
 }
@@ -14,7 +15,7 @@ export function spotCounts(lotId: SQL): SQL {
 /** The API's columns of the lot `l` with its counts `c` (see spotCounts). */
 export const lotColumns = sql`
     l.id, l.name, l.address, l.pin_code, l.price_per_hour_cents, l.capacity, l.latitude, l.longitude,
-    c.available_spots, c.reserved_spots, c.occupied_spots,
+    c.available_spots, c.reserved_spots, c.occupied_spots, c.held_spots,
     api_time(l.created_at) AS created_at, api_time(l.updated_at) AS updated_at`;
 
 /**

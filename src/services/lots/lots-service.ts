@@ -90,7 +90,7 @@ function insertStatement(input: NewLot): SQL {
       INSERT INTO spots (lot_id, number) SELECT l.id, g FROM l, generate_series(1, l.capacity) g RETURNING id, status
     )
     SELECT l.id, l.name, l.address, l.pin_code, l.price_per_hour_cents, l.capacity, l.latitude, l.longitude,
-           (SELECT count(*)::int FROM s) AS available_spots, 0 AS reserved_spots, 0 AS occupied_spots,
+           (SELECT count(*)::int FROM s) AS available_spots, 0 AS reserved_spots, 0 AS occupied_spots, 0 AS held_spots,
            api_time(l.created_at) AS created_at, api_time(l.updated_at) AS updated_at
     FROM l`;
 }
@@ -199,14 +199,16 @@ export async function listSpots(deps: Deps, id: number, request: PageRequest): P
   const after = decodeCursor('spots', request.cursor, ['number'])?.[0] ?? 0;
   const result = await deps.db.execute<Spot & { lot_found: boolean }>(sql`
     SELECT * FROM (
-      SELECT s.number, s.status, r.id AS reservation_id, r.user_id, r.vehicle_plate, true AS lot_found
+      SELECT s.number, s.status, r.id AS reservation_id, w.id AS waitlist_id, coalesce(r.user_id, w.user_id) AS user_id,
+             coalesce(r.vehicle_plate, w.vehicle_plate) AS vehicle_plate, true AS lot_found
       FROM spots s
       LEFT JOIN reservations r ON r.spot_id = s.id AND r.status IN ('reserved', 'parked')
+      LEFT JOIN waitlist_entries w ON w.spot_id = s.id AND w.status = 'offered'
       WHERE s.lot_id = ${id} AND s.number > ${after}
       ORDER BY s.number LIMIT ${request.limit + 1}
     ) page
     UNION ALL
-    SELECT NULL, NULL, NULL, NULL, NULL, false WHERE NOT EXISTS (SELECT 1 FROM parking_lots WHERE id = ${id})`);
+    SELECT NULL, NULL, NULL, NULL, NULL, NULL, false WHERE NOT EXISTS (SELECT 1 FROM parking_lots WHERE id = ${id})`);
   if (result.rows.some((row) => !row.lot_found)) throw lotNotFound(id);
   const spots = result.rows.map(({ lot_found: _, ...spot }) => spot);
   return toPage('spots', spots, request, (spot) => [spot.number]);

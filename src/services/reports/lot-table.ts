@@ -24,13 +24,14 @@ export function lotTableSql(after: number, limit: number): SQL {
   return sql`
     SELECT json_build_object(
       'lot_id', l.id, 'name', l.name, 'capacity', l.capacity,
-      'available', sp.available, 'reserved', sp.reserved, 'occupied', sp.occupied,
+      'available', sp.available, 'reserved', sp.reserved, 'occupied', sp.occupied, 'held', sp.held,
       'completed_reservations', coalesce(st.completed, 0), 'revenue_cents', coalesce(st.revenue_cents, 0)) AS lot, l.id
     FROM parking_lots l
     CROSS JOIN LATERAL (
       SELECT count(*) FILTER (WHERE s.status = 'available')::int AS available,
              count(*) FILTER (WHERE s.status = 'reserved')::int AS reserved,
-             count(*) FILTER (WHERE s.status = 'occupied')::int AS occupied
+             count(*) FILTER (WHERE s.status = 'occupied')::int AS occupied,
+             count(*) FILTER (WHERE s.status = 'held')::int AS held
       FROM spots s WHERE s.lot_id = l.id) sp
     LEFT JOIN reservation_stats_by_lot st ON st.lot_id = l.id
     WHERE l.id > ${after}
@@ -45,6 +46,7 @@ export const lotColumns: CsvColumn<LotReport>[] = [
   { header: 'available', value: (r) => r.available },
   { header: 'reserved', value: (r) => r.reserved },
   { header: 'occupied', value: (r) => r.occupied },
+  { header: 'held', value: (r) => r.held },
   { header: 'completed_reservations', value: (r) => r.completed_reservations },
   { header: 'revenue_cents', value: (r) => r.revenue_cents },
 ];

@@ -5,6 +5,7 @@ import { constraintOf } from '../../db/errors.ts';
 import { users } from '../../db/schema.ts';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
+import { settleLotsOf } from '../waitlist/settle-lots.ts';
 import { counters, dayOf, keys, ttl } from '../../redis/keys.ts';
 import { hashPassword } from '../auth/password.ts';
 import { revokeOtherSessions, sessionExpiry, type IssuedSession } from '../auth/sessions.ts';
@@ -149,8 +150,10 @@ export async function deleteUser(deps: Deps, actor: User, id: number): Promise<v
   // Two statements in one transaction: the locks first, so the check sees any booking that committed meanwhile.
   const [, outcome] = await writing(deps, userKeys(id), () => deps.db.batch([
     lockUser(deps, id, true),
-    deps.db.execute<{ found: boolean; active: number; last_admin: boolean; deleted: number }>(sql`
-      WITH active AS (
+    deps.db.execute<{ found: boolean; active: number; last_admin: boolean; deleted: number; offered_lots: number[] }>(sql`
+      WITH offered AS (
+        SELECT DISTINCT lot_id FROM waitlist_entries WHERE user_id = ${id} AND status = 'offered'
+      ), active AS (
         SELECT count(*)::int AS n FROM reservations WHERE user_id = ${id} AND status IN ('reserved', 'parked')
       ), target AS (
         SELECT id, NOT ${keepsAnAdmin(id)} AS last_admin FROM users WHERE id = ${id}
@@ -158,7 +161,8 @@ export async function deleteUser(deps: Deps, actor: User, id: number): Promise<v
         DELETE FROM users WHERE id IN (SELECT id FROM target WHERE NOT last_admin) AND (SELECT n FROM active) = 0 RETURNING id
       )
       SELECT EXISTS (SELECT 1 FROM target) AS found, (SELECT n FROM active) AS active,
-             coalesce((SELECT last_admin FROM target), false) AS last_admin, (SELECT count(*)::int FROM deleted) AS deleted`),
+             coalesce((SELECT last_admin FROM target), false) AS last_admin, (SELECT count(*)::int FROM deleted) AS deleted,
+             ARRAY(SELECT lot_id FROM offered WHERE EXISTS (SELECT 1 FROM deleted)) AS offered_lots`),
   ]));
   const result = outcome.rows[0]!;
   if (!result.found) throw userNotFound(id);
@@ -167,6 +171,8 @@ export async function deleteUser(deps: Deps, actor: User, id: number): Promise<v
     throw new AppError('user_has_active_reservation', 'This user holds an active reservation; release or cancel it first.');
   }
   await invalidateNow(deps, userKeys(id));
+  // Their running offers went with their entries (ON DELETE CASCADE): the held spots passed on.
+  if (result.offered_lots.length > 0) await settleLotsOf(deps, result.offered_lots);
   deps.request.count(counters.usersDeleted);
   deps.request.defer(() => deps.redis.removeFromSet(keys.activeUsers, id));
 }
