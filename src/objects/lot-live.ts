@@ -18,7 +18,7 @@ import type { AvailabilityEvent } from '../schemas/live.ts';
 import { eventOf, readAvailability, type LotChange } from '../services/live/availability.ts';
 import { holdOf, Holds, lapseDue, offeredEvents, RETRY_MS } from './lot-live/holds.ts';
 import { HISTORY_EVENTS, refusal, type LiveLimits, type Refusal } from './lot-live/limits.ts';
-import { SseWatchers } from './lot-live/sse.ts';
+import { SSE_HEADERS, SseWatchers } from './lot-live/sse.ts';
 import { Watchers } from './lot-live/sockets.ts';
 
 type Known = { change: LotChange; at: string; readAt: number };
@@ -56,6 +56,8 @@ export class LotLive extends DurableObject<Env> {
     // Again: other watchers came in while the lot was read. From here to their counting nothing awaits.
     const overNow = this.overLimit(ip);
     if (overNow) return refusal(overNow);
+    // A HEAD gets what a stream's answer would start with, and no stream: it has no body to hold one.
+    if (request.method === 'HEAD') return new Response(null, { headers: SSE_HEADERS });
     const first = eventOf(state.change, new Date(state.at));
     const response =
       request.headers.get('upgrade')?.toLowerCase() === 'websocket'

@@ -159,16 +159,34 @@ describe('the lot object', () => {
     for (const s of sockets) s.ws.close();
   });
 
+  it('answers HEAD with the stream\'s headers at once, opening no stream', async () => {
+    const lot = await makeLot(await makeAdmin());
+    const ip = '203.0.113.77';
+    const head = () => worker.fetch(new Request(`http://parkedge.test/parking-lots/${lot.id}/live`, { method: 'HEAD', headers: { 'cf-connecting-ip': ip } }), testEnv, createExecutionContext());
+    // More HEADs from one IP than it may hold streams: none of them is a watcher.
+    for (let i = 0; i < 12; i++) {
+      const res = await head();
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+      expect(await res.text()).toBe('');
+    }
+    const stream = await worker.fetch(new Request(`http://parkedge.test/parking-lots/${lot.id}/live`, { headers: { 'cf-connecting-ip': ip, accept: 'text/event-stream' } }), testEnv, createExecutionContext());
+    expect(stream.status).toBe(200);
+    await stream.body?.cancel();
+    const missing = await worker.fetch(new Request('http://parkedge.test/parking-lots/999999999/live', { method: 'HEAD', headers: { 'cf-connecting-ip': ip } }), testEnv, createExecutionContext());
+    expect(missing.status).toBe(404);
+  });
+
   it('is described in /openapi.json: both transports, its refusals, and every event as a schema', async () => {
     const doc = (await call('GET', '/openapi.json')).body;
     const op = doc.paths['/parking-lots/{id}/live'].get;
     expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['101', '200', '404', '429', '503']));
     expect(Object.keys(op.responses['200'].content)).toEqual(['text/event-stream']);
-    for (const name of ['AvailabilityEvent', 'LotStateEvent', 'LiveClosedEvent', 'LiveSocketMessage']) {
+    for (const name of ['AvailabilityEvent', 'LotStateEvent', 'LiveClosedEvent', 'LiveSocketMessage', 'WaitlistOfferedEvent']) {
       expect(doc.components.schemas[name], name).toBeDefined();
       expect(op.description + op.responses['101'].description + op.responses['200'].description).toContain(name === 'AvailabilityEvent' ? 'AvailabilityEvent' : name);
     }
-    expect(doc.components.schemas.LiveSocketMessage.oneOf ?? doc.components.schemas.LiveSocketMessage.anyOf).toHaveLength(2);
+    expect(doc.components.schemas.LiveSocketMessage.oneOf ?? doc.components.schemas.LiveSocketMessage.anyOf).toHaveLength(3);
     expect(doc.components.schemas.AvailabilityEvent.required).toEqual(expect.arrayContaining(['lot_id', 'available_spots', 'capacity', 'state', 'version', 'at']));
   });
 });

@@ -13,6 +13,8 @@ interface Client {
 
 const encoder = new TextEncoder();
 
+export const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' } as const;
+
 function frame(type: string, data: unknown, id?: number): string {
   return `${id === undefined ? '' : `id: ${id}\n`}event: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
 }
@@ -44,9 +46,7 @@ export class SseWatchers {
     const resumable = since !== null && missed.length > 0 && missed[0]!.version === since + 1;
     const opening = upToDate ? [] : resumable ? missed : [current];
     void this.write(client, `retry: 3000\n\n${opening.map((e) => frame('availability', e, e.version)).join('')}`);
-    return new Response(readable, {
-      headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' },
-    });
+    return new Response(readable, { headers: SSE_HEADERS });
   }
 
   /** An offer has no id of its own (ids are versions, for resuming availability): it is not replayed. */
