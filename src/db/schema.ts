@@ -5,7 +5,6 @@ import {
   bigint,
   bigserial,
   check,
-  date,
   doublePrecision,
   index,
   integer,
@@ -16,9 +15,9 @@ import {
   serial,
   smallint,
   text,
-  timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
+import { moment } from './columns.ts';
 
 export const userRole = pgEnum('user_role', ['user', 'admin']);
 // `held`: kept for the head of a lot's waitlist while its offer runs (no booking takes it; not available).
@@ -33,8 +32,6 @@ export const paymentMethod = pgEnum('payment_method', ['card', 'cash', 'upi']);
  */
 export const MAX_PRICE_PER_HOUR_CENTS = 1_000_000;
 
-// Millisecond precision: what a JavaScript Date and the API's ISO strings carry, so values round-trip exactly.
-const moment = (name: string) => timestamp(name, { withTimezone: true, precision: 3, mode: 'date' });
 
 export const users = pgTable(
   'users',
@@ -164,17 +161,6 @@ export const reservations = pgTable(
   ],
 );
 
-export const dailyMetrics = pgTable(
-  'daily_metrics',
-  {
-    day: date('day', { mode: 'string' }).notNull(),
-    metric: text('metric').notNull(),
-    value: bigint('value', { mode: 'number' }).notNull(),
-    updatedAt: moment('updated_at').notNull().defaultNow(),
-  },
-  (t) => [primaryKey({ columns: [t.day, t.metric] }), check('daily_metrics_value_not_negative', sql`${t.value} >= 0`)],
-);
-
 export const idempotencyKeys = pgTable(
   'idempotency_keys',
   {
@@ -191,40 +177,10 @@ export const idempotencyKeys = pgTable(
   (t) => [primaryKey({ columns: [t.userId, t.key] }), index('idempotency_keys_created_at_idx').on(t.createdAt)],
 );
 
-/**
- * Cache entries that a write could not clear because Redis was unreachable; cleared once it is back. One row
- * per key (a write of a key already pending renews its id, see redis/reconcile.ts), so an outage of any length
- * leaves at most one row per cache key.
- */
-export const pendingInvalidations = pgTable(
-  'pending_invalidations',
-  {
-    id: bigserial('id', { mode: 'number' }).primaryKey(),
-    key: text('key').notNull(),
-    createdAt: moment('created_at').notNull().defaultNow(),
-  },
-  (t) => [uniqueIndex('pending_invalidations_key_unique').on(t.key)],
-);
-
-/**
- * What the daily job carries from one run to the next (src/jobs/job-state.ts), one row per Redis database it
- * works on: a watermark and two cursors describe that database's keyspace and mean nothing on another.
- */
-export const dailyJobState = pgTable('daily_job_state', {
-  /** The Redis database, by the host of its REST URL. */
-  redis: text('redis').primaryKey(),
-  /** The oldest day that may still hold an uncompacted `daily_*` counter of a known metric; null before the first run. */
-  dailyFrom: date('daily_from', { mode: 'string' }),
-  /** Where the sweep for stray `daily_*` keys goes on (a SCAN cursor; '0': a new pass). */
-  sweepCursor: text('sweep_cursor').notNull().default('0'),
-  /** Where the pruning of `active_users` goes on (an SSCAN cursor; '0': a new pass). */
-  activeUsersCursor: text('active_users_cursor').notNull().default('0'),
-  updatedAt: moment('updated_at').notNull().defaultNow(),
-});
-// The report aggregates and counts (migration 0010) live in a file of their own, and so does the waitlist.
+// The rest, a file per concern: what the daily job and the cache reconciliation keep, the report aggregates
+// (migration 0010), a lot's occupancy by the hour (0013), webhooks (0014) and the waitlist (0015).
+export * from './jobs-schema.ts';
 export * from './report-stats.ts';
-// A lot's occupancy by the hour (migration 0013).
 export * from './occupancy.ts';
-// Webhooks (subscriptions, outbox, deliveries) live in a file of their own.
 export * from './webhooks-schema.ts';
 export * from './waitlist.ts';

@@ -3,7 +3,8 @@
 // are SQL triggers in the migration (waitlist_hand_over, waitlist_release_holds), in the statement that frees
 // the spot: no code path can free a spot and forget the queue.
 import { sql } from 'drizzle-orm';
-import { bigint, check, index, integer, pgEnum, pgTable, serial, smallint, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, check, index, integer, pgEnum, pgTable, serial, smallint, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { moment } from './columns.ts';
 import { parkingLots, reservations, spots, users } from './schema.ts';
 
 /**
@@ -12,7 +13,6 @@ import { parkingLots, reservations, spots, users } from './schema.ts';
  */
 export const waitlistStatus = pgEnum('waitlist_status', ['waiting', 'offered', 'accepted', 'lapsed']);
 
-const moment = (name: string) => timestamp(name, { withTimezone: true, precision: 3, mode: 'date' });
 
 export const waitlistEntries = pgTable(
   'waitlist_entries',

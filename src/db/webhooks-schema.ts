@@ -3,9 +3,9 @@
 // in the statement of each change are SQL in the migration (webhook_outbox).
 import { sql } from 'drizzle-orm';
 import { parkingLots } from './schema.ts';
-import { bigint, bigserial, check, index, integer, jsonb, pgTable, serial, smallint, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, check, index, integer, jsonb, pgTable, serial, smallint, text } from 'drizzle-orm/pg-core';
+import { moment } from './columns.ts';
 
-const moment = (name: string) => timestamp(name, { withTimezone: true, precision: 3, mode: 'date' });
 
 export const webhooks = pgTable('webhooks', {
   id: serial('id').primaryKey(),

@@ -3,20 +3,18 @@
 // duration, and a client's "ping" is answered "pong" by the runtime without waking it. Server-Sent Events hold
 // the object in memory while they last (a response stream), so a heartbeat keeps proxies from closing them.
 //
-// The Worker tells the object after each committed change (notify). A change carries the version the database
-// gave it: an old or repeated one is dropped, so a watcher never goes back in time; one that skips a version
-// waits for the one it skipped (overtaken on the way), and when that never comes (lost) the lot is read again. A new watcher starts with the last
-// state known, read again from Postgres when older than STATE_FRESH_MS; with Postgres down it is served as is.
-//
-// The waitlist: a change that offered held spots is followed by a `waitlist.offered` event per offer, and the
-// object's alarm wakes when the lot's next offer ends to lapse it (./lot-live/holds.ts), the same alarm that
-// expires sockets and beats the event streams.
+// The Worker tells the object after each committed change (notify), with the version the database gave it: an
+// old or repeated one is dropped, so a watcher never goes back in time; one that skips a version waits for the
+// one skipped (overtaken), and when that never comes (lost) the lot is read again. A new watcher starts with the
+// last state known, read again when older than STATE_FRESH_MS; with Postgres down it is served as is. Offers of
+// held spots follow their change as `waitlist.offered` events; the alarm that expires sockets and beats the
+// event streams also lapses the lot's offers on time (./lot-live/holds.ts).
 import { DurableObject } from 'cloudflare:workers';
 import { makeDeps } from '../deps.ts';
 import { readConfig } from '../env.ts';
 import type { AvailabilityEvent } from '../schemas/live.ts';
 import { eventOf, readAvailability, type LotChange } from '../services/live/availability.ts';
-import { holdOf, Holds, lapseDue, offeredEvents, RETRY_MS } from './lot-live/holds.ts';
+import { holdOf, Holds, lapseOffers, offeredEvents } from './lot-live/holds.ts';
 import { HISTORY_EVENTS, refusal, type LiveLimits, type Refusal } from './lot-live/limits.ts';
 import { SSE_HEADERS, SseWatchers } from './lot-live/sse.ts';
 import { Watchers } from './lot-live/sockets.ts';
@@ -48,14 +46,12 @@ export class LotLive extends DurableObject<Env> {
   override async fetch(request: Request): Promise<Response> {
     const lotId = Number(new URL(request.url).searchParams.get('lot'));
     const ip = request.headers.get('cf-connecting-ip') ?? 'unknown';
-    const over = this.overLimit(ip);
-    if (over) return refusal(over);
+    if (this.overLimit(ip)) return refusal(this.overLimit(ip)!);
     const state = await this.state(lotId);
     if (state === 'gone') return refusal({ status: 404, code: 'not_found', message: `There is no parking lot ${lotId}.` });
     if (state === 'unavailable') return refusal({ status: 503, code: 'database_unavailable', message: 'The lot cannot be read right now. Please retry shortly.' });
     // Again: other watchers came in while the lot was read. From here to their counting nothing awaits.
-    const overNow = this.overLimit(ip);
-    if (overNow) return refusal(overNow);
+    if (this.overLimit(ip)) return refusal(this.overLimit(ip)!);
     // A HEAD gets what a stream's answer would start with, and no stream: it has no body to hold one.
     if (request.method === 'HEAD') return new Response(null, { headers: SSE_HEADERS });
     const first = eventOf(state.change, new Date(state.at));
@@ -122,23 +118,8 @@ export class LotLive extends DurableObject<Env> {
     this.sockets.expire(now);
     this.sse.heartbeat(now);
     const hold = await this.holds.load();
-    if (hold && hold.until <= now) await this.lapse(hold.lot);
+    if (hold && hold.until <= now) await lapseOffers(this.env, this.holds, hold.lot, (await this.load())?.change.version ?? -1, (change) => this.notify(change));
     await this.scheduleAlarm();
-  }
-
-  /** Lapses the offers whose time is up; their spots go to the next in the queue, told as any change. */
-  private async lapse(lotId: number): Promise<void> {
-    const known = (await this.load())?.change.version ?? -1;
-    let change: LotChange | null;
-    try {
-      change = await lapseDue(this.env, lotId, known);
-    } catch {
-      return this.holds.set({ lot: lotId, until: Date.now() + RETRY_MS });
-    }
-    if (!change) return this.holds.set(null);
-    await this.notify(change);
-    // Nothing lapsed (an early alarm, by the database's clock): the deadline stands, looked at again shortly.
-    if (change.version <= known) await this.holds.set(holdOf(change));
   }
 
   override async webSocketMessage(): Promise<void> {

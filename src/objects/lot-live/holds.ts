@@ -38,6 +38,23 @@ export async function lapseDue(env: Env, lotId: number, known: number): Promise<
   return change;
 }
 
+/**
+ * The alarm's part: lapses the lot's due offers, tells the change (`tell`: as any change the Worker tells), and
+ * keeps the next deadline; PostgreSQL down, it looks again after RETRY_MS.
+ */
+export async function lapseOffers(env: Env, holds: Holds, lotId: number, known: number, tell: (change: LotChange) => Promise<void>): Promise<void> {
+  let change: LotChange | null;
+  try {
+    change = await lapseDue(env, lotId, known);
+  } catch {
+    return holds.set({ lot: lotId, until: Date.now() + RETRY_MS });
+  }
+  if (!change) return holds.set(null);
+  await tell(change);
+  // Nothing lapsed (an early alarm, by the database's clock): the deadline stands, looked at again shortly.
+  if (change.version <= known) await holds.set(holdOf(change));
+}
+
 /** The deadline a change tells (null: no offer runs). */
 export function holdOf(change: LotChange): Hold | null {
   return change.hold_until_ms == null ? null : { lot: change.lot_id, until: change.hold_until_ms };

@@ -1,11 +1,12 @@
 // The rules about parking lots: spots 1..capacity made with the lot, capacity changes that never remove a
 // spot in use, deletion only of an idle lot, and exact live availability on every read.
-import { sql, type SQL } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Deps } from '../../deps.ts';
 import { AppError } from '../../errors.ts';
 import { counters, keys, liveBucketOf, ttl } from '../../redis/keys.ts';
 import { afterWrite, cached, invalidateNow, writing } from '../cache.ts';
 import { lockLot } from './lot-lock.ts';
+import { deleteLotSql, insertLotSql, updateLotSql } from './lot-statements.ts';
 import { availabilitySql, notifyLive, type LotChange } from '../live/availability.ts';
 import { enqueueAfterResponse } from '../webhooks/outbox.ts';
 import { redisPosition } from './geo-point.ts';
@@ -69,7 +70,7 @@ export async function getLot(deps: Deps, id: number): Promise<Lot> {
 
 /** Creates the lot and its spots 1..capacity in one statement; with a position, it is in the geo search at once. */
 export async function createLot(deps: Deps, input: NewLot): Promise<Lot> {
-  const insert = async () => (await writing(deps, [keys.lotsAll], () => deps.db.execute<Lot>(insertStatement(input)))).rows[0]!;
+  const insert = async () => (await writing(deps, [keys.lotsAll], () => deps.db.execute<Lot>(insertLotSql(input)))).rows[0]!;
   const settle = () => invalidateNow(deps, [keys.lotsAll]);
   const { latitude, longitude } = input;
   const placed = latitude != null && longitude != null && redisPosition({ lat: latitude, lng: longitude }) !== null;
@@ -77,22 +78,6 @@ export async function createLot(deps: Deps, input: NewLot): Promise<Lot> {
   if (!placed) await settle();
   deps.request.count(counters.parkingLotsCreated);
   return lot;
-}
-
-function insertStatement(input: NewLot): SQL {
-  return sql`
-    WITH l AS (
-      INSERT INTO parking_lots (name, address, pin_code, price_per_hour_cents, capacity, latitude, longitude)
-      VALUES (${input.name}, ${input.address}, ${input.pin_code}, ${input.price_per_hour_cents}, ${input.capacity},
-              ${input.latitude ?? null}, ${input.longitude ?? null})
-      RETURNING *
-    ), s AS (
-      INSERT INTO spots (lot_id, number) SELECT l.id, g FROM l, generate_series(1, l.capacity) g RETURNING id, status
-    )
-    SELECT l.id, l.name, l.address, l.pin_code, l.price_per_hour_cents, l.capacity, l.latitude, l.longitude,
-           (SELECT count(*)::int FROM s) AS available_spots, 0 AS reserved_spots, 0 AS occupied_spots, 0 AS held_spots,
-           api_time(l.created_at) AS created_at, api_time(l.updated_at) AS updated_at
-    FROM l`;
 }
 
 /**
@@ -105,7 +90,7 @@ export async function updateLot(deps: Deps, id: number, patch: LotPatch): Promis
     writing(deps, lotKeys(id), async () => {
       const [, result, after, availability] = await deps.db.batch([
         deps.db.execute(lockLot(id, 'UPDATE')),
-        deps.db.execute<{ found: boolean; blocked: number; updated: boolean }>(updateStatement(id, patch)),
+        deps.db.execute<{ found: boolean; blocked: number; updated: boolean }>(updateLotSql(id, patch)),
         deps.db.execute<Lot>(selectLots(sql`l.id = ${id}`)),
         deps.db.execute<LotChange>(availabilitySql(sql`${id}`)),
       ]);
@@ -127,46 +112,11 @@ export async function updateLot(deps: Deps, id: number, patch: LotPatch): Promis
   return lot;
 }
 
-function updateStatement(id: number, patch: LotPatch): SQL {
-  const set = (field: keyof NewLot) => patch[field] !== undefined;
-  return sql`
-    WITH target AS (
-      SELECT id, capacity FROM parking_lots WHERE id = ${id} FOR UPDATE
-    ), wanted AS (
-      SELECT coalesce(${patch.capacity ?? null}::int, capacity) AS capacity FROM target
-    ), surplus AS (
-      SELECT s.id, s.status FROM spots s, wanted WHERE s.lot_id = ${id} AND s.number > wanted.capacity FOR UPDATE OF s
-    ), blocked AS (
-      SELECT count(*)::int AS n FROM surplus WHERE status <> 'available'
-    ), removed AS (
-      DELETE FROM spots WHERE id IN (SELECT id FROM surplus) AND (SELECT n FROM blocked) = 0 RETURNING id
-    ), added AS (
-      INSERT INTO spots (lot_id, number)
-      SELECT target.id, g FROM target, wanted, generate_series(target.capacity + 1, wanted.capacity) g
-      RETURNING id
-    ), updated AS (
-      UPDATE parking_lots SET
-        name = CASE WHEN ${set('name')} THEN ${patch.name ?? null} ELSE name END,
-        address = CASE WHEN ${set('address')} THEN ${patch.address ?? null} ELSE address END,
-        pin_code = CASE WHEN ${set('pin_code')} THEN ${patch.pin_code ?? null} ELSE pin_code END,
-        price_per_hour_cents = CASE WHEN ${set('price_per_hour_cents')} THEN ${patch.price_per_hour_cents ?? null}::int ELSE price_per_hour_cents END,
-        latitude = CASE WHEN ${set('latitude')} THEN ${patch.latitude ?? null}::float8 ELSE latitude END,
-        longitude = CASE WHEN ${set('longitude')} THEN ${patch.longitude ?? null}::float8 ELSE longitude END,
-        capacity = (SELECT capacity FROM wanted),
-        -- a later millisecond than the last edit's, even within one millisecond: it orders the cached states
-        updated_at = GREATEST(now(), updated_at + interval '1 millisecond')
-      WHERE id = ${id} AND (SELECT n FROM blocked) = 0
-      RETURNING id
-    )
-    SELECT EXISTS (SELECT 1 FROM target) AS found, (SELECT n FROM blocked) AS blocked,
-           EXISTS (SELECT 1 FROM updated) AS updated`;
-}
-
 /** Deletes a lot whose spots are all free; its reservation history stays (lot_id becomes null). */
 export async function deleteLot(deps: Deps, id: number): Promise<void> {
   const remove = () =>
     writing(deps, lotKeys(id), async () => {
-      const [, result] = await deps.db.batch([deps.db.execute(lockLot(id, 'UPDATE')), deps.db.execute<{ found: boolean; busy: number; deleted: boolean }>(deleteStatement(id))]);
+      const [, result] = await deps.db.batch([deps.db.execute(lockLot(id, 'UPDATE')), deps.db.execute<{ found: boolean; busy: number; deleted: boolean }>(deleteLotSql(id))]);
       const outcome = result.rows[0]!;
       if (!outcome.found) throw lotNotFound(id);
       if (!outcome.deleted) {
@@ -178,20 +128,6 @@ export async function deleteLot(deps: Deps, id: number): Promise<void> {
   await whileMoving(deps, id, remove, () => ({ op: 'remove', id }), settle);
   notifyLive(deps, { lot_id: id, version: 0, available_spots: 0, capacity: 0, deleted: true }); // ends its streams
   deps.request.count(counters.parkingLotsDeleted);
-}
-
-function deleteStatement(id: number): SQL {
-  return sql`
-    WITH target AS (
-      SELECT id FROM parking_lots WHERE id = ${id} FOR UPDATE
-    ), locked AS (
-      SELECT s.status FROM spots s WHERE s.lot_id = ${id} FOR UPDATE
-    ), busy AS (
-      SELECT count(*)::int AS n FROM locked WHERE status <> 'available'
-    ), deleted AS (
-      DELETE FROM parking_lots WHERE id IN (SELECT id FROM target) AND (SELECT n FROM busy) = 0 RETURNING id
-    )
-    SELECT EXISTS (SELECT 1 FROM target) AS found, (SELECT n FROM busy) AS busy, EXISTS (SELECT 1 FROM deleted) AS deleted`;
 }
 
 /** A page of a lot's spots by number, with who holds each (admin view, always live). */
