@@ -7,6 +7,7 @@
 import type { DailyMetric } from '../../../redis/keys.ts';
 import type { DailyMetrics, DailyPoint } from '../../../schemas/analytics.ts';
 import { type Label, niceTicks, placeLabels, textWidth } from './chart-scale.ts';
+import { round, ValueGrid } from './value-grid.tsx';
 import { formatCompact, formatCount, formatDay } from './format.ts';
 
 export const SERIES: { key: DailyMetric; name: string }[] = [
@@ -25,7 +26,6 @@ const TOP = 62;
 const BOTTOM = H - 36;
 const LABEL = 19;
 
-const round = (n: number) => Math.round(n * 10) / 10;
 export const total = (points: DailyPoint[]) => points.reduce((sum, p) => sum + p.value, 0);
 
 /** Each series' peak (its latest occurrence) and its last day, when not zero. */
@@ -79,13 +79,7 @@ export function DailyChart({ daily }: { daily: DailyMetrics }) {
           </g>
         ))}
       </g>
-      {ticks.map((tick) => (
-        <g>
-          <line class="gridline" x1={LEFT} x2={W - RIGHT} y1={round(y(tick))} y2={round(y(tick))} />
-          <text class="axis-label" x={LEFT - 8} y={round(y(tick))} text-anchor="end" dominant-baseline="middle">{formatCompact(tick)}</text>
-        </g>
-      ))}
-      <line class="axis" x1={LEFT} x2={W - RIGHT} y1={BOTTOM} y2={BOTTOM} />
+      <ValueGrid ticks={ticks} y={y} left={LEFT} right={W - RIGHT} bottom={BOTTOM} />
       {days.map((day, i) => (
         <g>
           <line class="axis" x1={round(x(i))} x2={round(x(i))} y1={BOTTOM} y2={BOTTOM + ((n - 1 - i) % every === 0 ? 6 : 3)} />

@@ -4,7 +4,7 @@
 // them in its title, so the figures can be read without the picture.
 import type { Occupancy } from '../../../schemas/occupancy.ts';
 import { niceTicks } from './chart-scale.ts';
-import { formatCompact } from './format.ts';
+import { round, ValueGrid } from './value-grid.tsx';
 
 const W = 600;
 const H = 260;
@@ -12,7 +12,6 @@ const LEFT = 52;
 const RIGHT = 24;
 const TOP = 20;
 const BOTTOM = H - 34;
-const round = (n: number) => Math.round(n * 10) / 10;
 /** `2026-12-01T09:00:00.000Z` → `09:00`. */
 const clock = (iso: string) => iso.slice(11, 16);
 
@@ -29,13 +28,7 @@ export function OccupancyChart({ occupancy }: { occupancy: Occupancy }) {
   return (
     <svg data-chart="occupancy" data-lot={String(occupancy.lot_id)} viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby="occupancy-title">
       <title id="occupancy-title">{title}</title>
-      {ticks.map((tick) => (
-        <g>
-          <line class="gridline" x1={LEFT} x2={W - RIGHT} y1={round(y(tick))} y2={round(y(tick))} />
-          <text class="axis-label" x={LEFT - 8} y={round(y(tick))} text-anchor="end" dominant-baseline="middle">{formatCompact(tick)}</text>
-        </g>
-      ))}
-      <line class="axis" x1={LEFT} x2={W - RIGHT} y1={BOTTOM} y2={BOTTOM} />
+      <ValueGrid ticks={ticks} y={y} left={LEFT} right={W - RIGHT} bottom={BOTTOM} />
       {hours.map((h, i) =>
         (n - 1 - i) % every === 0 ? (
           <text class="axis-label" x={round(x(i))} y={BOTTOM + 9} dominant-baseline="hanging" text-anchor="middle">{clock(h.hour)}</text>
