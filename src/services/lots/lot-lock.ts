@@ -7,7 +7,7 @@
 // - a change of the lot's waitlist (join, leave, accept, a lapse) takes FOR NO KEY UPDATE, the lock that the
 //   version's trigger below takes at the end of every write of the lot's spots, and that the waitlist's handover
 //   takes before reading the queue: changes of the queue and handovers of one lot happen one at a time, and each
-//   sees all that the one before it committed (migration 0013).
+//   sees all that the one before it committed (migration 0015).
 // Without it a booking locked a spot and then (through the foreign key) the lot, while a shrink or a delete
 // locked the lot and then the spots: a deadlock. It also gives the statement after it a snapshot taken once the
 // lock is held (READ COMMITTED takes one per statement), so it sees every spot that the transactions it waited
