@@ -4,6 +4,8 @@ import type { ErrorBody } from './schemas/errors.ts';
 
 export const errorStatus = {
   invalid_json: 400,
+  /** A form route's body that cannot be read as a form (a multipart body without its parts, say). */
+  invalid_form: 400,
   unauthorized: 401,
   invalid_credentials: 401,
   forbidden: 403,

@@ -14,7 +14,12 @@ export function sendError(c: Context<AppEnv>, error: AppError): Response {
 export const onError: ErrorHandler<AppEnv> = (error, c) => {
   if (error instanceof AppError) return sendError(c, error);
   if (error instanceof HTTPException) {
-    if (error.status === 400) return sendError(c, new AppError('invalid_json', 'The request body is not valid JSON.'));
+    if (error.status === 400) {
+      // The body parser refused it: as a form when one was sent (the dashboard's forms), else as JSON.
+      const type = (c.req.header('content-type') ?? '').toLowerCase();
+      if (type.startsWith('multipart/form-data') || type.startsWith('application/x-www-form-urlencoded')) return sendError(c, new AppError('invalid_form', 'The request body is not a valid form.'));
+      return sendError(c, new AppError('invalid_json', 'The request body is not valid JSON.'));
+    }
     if (error.status === 413) return sendError(c, new AppError('payload_too_large', 'The request body is larger than 64 KiB.'));
     if (error.status === 415) return sendError(c, new AppError('unsupported_media_type', 'This route does not take a body of that Content-Type (JSON routes take application/json).'));
   }

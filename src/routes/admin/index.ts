@@ -65,7 +65,7 @@ const signInRoute = defineRoute(
     responses: {
       ...errors('unsupported_media_type'),
       303: redirect,
-      400: { description: 'Form incomplete', content: html },
+      400: { description: 'Form incomplete (a page); or a body that cannot be read as a form (the JSON envelope, `invalid_form`)', content: pageOrEnvelope },
       401: { description: 'Wrong email or password (a page); or a malformed bearer token (the JSON envelope)', content: pageOrEnvelope },
       403: { description: 'Not an admin, or a forged form', content: html },
       429: { description: 'Too many failed sign-ins (a page); or too many requests from this IP (the JSON envelope)', content: pageOrEnvelope },
@@ -81,7 +81,7 @@ const signOutRoute = defineRoute(
     tags: ['Admin dashboard'],
     summary: "The dashboard's sign-out form (browsers)",
     request: { body: form(FormBody.pick({ csrf: true })) },
-    responses: { 303: redirect, 403: { description: 'A forged form', content: html }, ...errors('unauthorized', 'unsupported_media_type') },
+    responses: { 303: redirect, 403: { description: 'A forged form', content: html }, ...errors('invalid_form', 'unauthorized', 'unsupported_media_type') },
   },
   { access: 'anyone' },
 );
