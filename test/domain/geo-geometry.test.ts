@@ -11,16 +11,8 @@ import { prepareSearch } from '../../src/services/lots/geo-query.ts';
 import { measuredFrom, searchStatement } from '../../src/services/lots/geo-sql.ts';
 import { testEnv } from '../helpers/http.ts';
 import { redisClient } from '../helpers/fixtures.ts';
+import { seededRandom } from '../helpers/random.ts';
 
-/** A seeded generator (mulberry32), so that the points are the same on every run. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Sends commands as they are, in one pipeline, and answers the last one's reply. */
 async function send<T>(...commands: string[][]): Promise<T> {
@@ -31,7 +23,7 @@ async function send<T>(...commands: string[][]): Promise<T> {
 
 describe('the SQL geometry', () => {
   it("gives Redis's distances and Redis's circle, on random points", async () => {
-    const next = random(20261201);
+    const next = seededRandom(20261201);
     const deps = makeDeps(testEnv);
     const key = `geo-geometry-test:${crypto.randomUUID()}`;
     let compared = 0;

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { call } from '../helpers/http.ts';
 import { makeAdmin, makeLot, redisClient, sql } from '../helpers/fixtures.ts';
+import { seededRandom } from '../helpers/random.ts';
 
 const HOUR = 3_600_000;
 const WEEK = 7 * 24 * HOUR;
@@ -20,15 +21,6 @@ interface Seed {
   lastChange: number;
 }
 
-/** A seeded generator (mulberry32): the same history on every run. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomRow(next: () => number, hour: number): Seed {
   const capacity = 5 + Math.floor(next() * 20);
@@ -84,7 +76,7 @@ describe('GET /parking-lots/:id/occupancy', () => {
     const H = await awayFromHourEnd();
     const admin = await makeAdmin();
     const lot = await makeLot(admin, { capacity: 10 });
-    const next = random(41);
+    const next = seededRandom(41);
     const history = [H - 30 * HOUR, H - 29 * HOUR, H - 20 * HOUR, H - 5 * HOUR, H - HOUR].map((hour) => randomRow(next, hour));
     await seed(lot.id, history);
 
@@ -142,7 +134,7 @@ describe('GET /parking-lots/:id/occupancy', () => {
     const H = await awayFromHourEnd();
     const admin = await makeAdmin();
     const lot = await makeLot(admin);
-    await seed(lot.id, [randomRow(random(5), H - 70 * 24 * HOUR)]);
+    await seed(lot.id, [randomRow(seededRandom(5), H - 70 * 24 * HOUR)]);
     const res = await call('GET', `/parking-lots/${lot.id}/occupancy?from=${new Date(H - 60 * 24 * HOUR).toISOString()}&to=${new Date(H - 50 * 24 * HOUR).toISOString()}`);
     expect(res.status).toBe(200);
     expect(res.body.hours[0].hour).toBe(new Date(H - 56 * 24 * HOUR).toISOString());
@@ -165,7 +157,7 @@ describe('the forecast of GET /parking-lots/:id', () => {
       const H = await awayFromHourEnd();
       const admin = await makeAdmin();
       const lot = await makeLot(admin, { capacity: 12 });
-      const next = random(seedNumber * 7919);
+      const next = seededRandom(seedNumber * 7919);
       // 80 random hours over the last 8 weeks and a bit, some of them right on the hours a forecast reads.
       const hours = new Set<number>();
       while (hours.size < 80) {
